@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// api is the part of the botocore service model (service-2.json) and
+// paginator model (paginators-1.json) that the generator reads.
+type api struct {
+	Operations map[string]*operation `json:"operations"`
+	Shapes     map[string]*shape     `json:"shapes"`
+	Paginators map[string]paginator  `json:"-"`
+
+	// goNames maps a shape name to the Go type declared for it. Operation
+	// inputs and outputs are renamed <Operation>Input / <Operation>Output so
+	// handlers read naturally whatever botocore called the shapes.
+	goNames map[string]string
+}
+
+type operation struct {
+	Name          string `json:"name"`
+	Input         *ref   `json:"input"`
+	Output        *ref   `json:"output"`
+	Errors        []ref  `json:"errors"`
+	Documentation string `json:"documentation"`
+}
+
+type ref struct {
+	Shape         string `json:"shape"`
+	Documentation string `json:"documentation"`
+}
+
+type shape struct {
+	Type          string       `json:"type"`
+	Members       members      `json:"members"`
+	Required      []string     `json:"required"`
+	Member        *ref         `json:"member"` // list element
+	Key           *ref         `json:"key"`    // map key
+	Value         *ref         `json:"value"`  // map value
+	Enum          []string     `json:"enum"`
+	Min           *json.Number `json:"min"`
+	Max           *json.Number `json:"max"`
+	Pattern       string       `json:"pattern"`
+	Sensitive     bool         `json:"sensitive"`
+	Exception     bool         `json:"exception"`
+	Documentation string       `json:"documentation"`
+}
+
+type paginator struct {
+	InputToken  string `json:"input_token"`
+	OutputToken string `json:"output_token"`
+	LimitKey    string `json:"limit_key"`
+	ResultKey   string `json:"result_key"`
+}
+
+type member struct {
+	Name string
+	ref
+}
+
+// members keeps structure members in model order: validation reports
+// violations in that order, and a Go map would lose it.
+type members []member
+
+func (ms *members) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return fmt.Errorf("members: want a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		m := member{Name: tok.(string)}
+		if err := dec.Decode(&m.ref); err != nil {
+			return fmt.Errorf("member %s: %w", m.Name, err)
+		}
+		*ms = append(*ms, m)
+	}
+	return nil
+}
+
+func (s *shape) isRequired(name string) bool {
+	for _, r := range s.Required {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
+
+// load reads service-2.json and paginators-1.json from dir.
+func load(dir string) (*api, error) {
+	var a api
+	if err := readJSON(filepath.Join(dir, "service-2.json"), &a); err != nil {
+		return nil, err
+	}
+	var p struct {
+		Pagination map[string]paginator `json:"pagination"`
+	}
+	if err := readJSON(filepath.Join(dir, "paginators-1.json"), &p); err != nil {
+		return nil, err
+	}
+	a.Paginators = p.Pagination
+	if err := a.resolve(); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// resolve names every shape's Go type and checks the model for anything the
+// generator cannot express, so a surprising model fails loudly here rather
+// than producing Go that does not compile.
+func (a *api) resolve() error {
+	a.goNames = map[string]string{}
+	// Go name -> shape name, to detect clashes; seeded with the hand-written
+	// and generated non-shape types of package model.
+	owner := map[string]string{}
+	for _, taken := range []string{"Error", "ErrorCode", "Timestamp", "Handlers", "UnimplementedHandlers", "Paginator"} {
+		owner[taken] = "(package model)"
+	}
+	name := func(shapeName, goName string) error {
+		if prev, ok := a.goNames[shapeName]; ok && prev != goName {
+			return fmt.Errorf("shape %s would be both %s and %s", shapeName, prev, goName)
+		}
+		if prev, ok := owner[goName]; ok && prev != shapeName {
+			return fmt.Errorf("shapes %s and %s would both be Go type %s", prev, shapeName, goName)
+		}
+		a.goNames[shapeName], owner[goName] = goName, shapeName
+		return nil
+	}
+	for _, opName := range a.operationNames() {
+		op := a.Operations[opName]
+		if op.Input == nil || op.Output == nil {
+			return fmt.Errorf("operation %s lacks an input or output shape", opName)
+		}
+		if err := name(op.Input.Shape, opName+"Input"); err != nil {
+			return err
+		}
+		if err := name(op.Output.Shape, opName+"Output"); err != nil {
+			return err
+		}
+		for _, e := range op.Errors {
+			if s := a.Shapes[e.Shape]; s == nil || !s.Exception {
+				return fmt.Errorf("operation %s declares %s, which is not an exception shape", opName, e.Shape)
+			}
+		}
+	}
+	for opName := range a.Paginators {
+		if a.Operations[opName] == nil {
+			return fmt.Errorf("paginator for unknown operation %s", opName)
+		}
+	}
+	for _, sn := range a.shapeNames() {
+		s := a.Shapes[sn]
+		if s.Exception || !(s.Type == "structure" || len(s.Enum) > 0) {
+			continue
+		}
+		if _, done := a.goNames[sn]; !done {
+			if err := name(sn, sn); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sn := range a.shapeNames() {
+		s := a.Shapes[sn]
+		for _, r := range []*ref{s.Member, s.Key, s.Value} {
+			if r != nil && a.Shapes[r.Shape] == nil {
+				return fmt.Errorf("shape %s refers to unknown shape %s", sn, r.Shape)
+			}
+		}
+		for _, m := range s.Members {
+			if a.Shapes[m.Shape] == nil {
+				return fmt.Errorf("%s.%s refers to unknown shape %s", sn, m.Name, m.Shape)
+			}
+			if !isExported(m.Name) || m.Name == "Validate" {
+				return fmt.Errorf("%s.%s cannot be a Go field name", sn, m.Name)
+			}
+		}
+		if _, err := a.goType(sn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// goType is the Go type of a value of shape sn where it appears as an
+// element (of a list or map); fields add a pointer to scalars and structures.
+func (a *api) goType(sn string) (string, error) {
+	s := a.Shapes[sn]
+	switch s.Type {
+	case "string":
+		if len(s.Enum) > 0 {
+			return a.goNames[sn], nil
+		}
+		return "string", nil
+	case "integer":
+		return "int32", nil
+	case "long":
+		return "int64", nil
+	case "boolean":
+		return "bool", nil
+	case "double", "float":
+		return "float64", nil
+	case "timestamp":
+		return "Timestamp", nil
+	case "structure":
+		return a.goNames[sn], nil
+	case "list":
+		elem, err := a.goType(s.Member.Shape)
+		return "[]" + elem, err
+	case "map":
+		if a.Shapes[s.Key.Shape].Type != "string" {
+			return "", fmt.Errorf("map shape %s: only string keys are supported", sn)
+		}
+		elem, err := a.goType(s.Value.Shape)
+		return "map[string]" + elem, err
+	}
+	return "", fmt.Errorf("shape %s: unsupported type %q", sn, s.Type)
+}
+
+// fieldType is the Go type of a structure member of shape sn. Scalars and
+// structures are pointers so that "absent" (and JSON null) stays nil and
+// can be told apart from a zero value; lists and maps are nil when absent.
+func (a *api) fieldType(sn string) string {
+	t, _ := a.goType(sn) // resolve already rejected unsupported shapes
+	switch a.Shapes[sn].Type {
+	case "list", "map":
+		return t
+	}
+	return "*" + t
+}
+
+func (a *api) operationNames() []string { return sortedKeys(a.Operations) }
+func (a *api) shapeNames() []string     { return sortedKeys(a.Shapes) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

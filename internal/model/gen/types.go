@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// genTypes writes types_gen.go: a struct for every non-exception structure
+// and a named string type for every enum.
+func genTypes(a *api) *source {
+	src := newSource()
+	for _, sn := range a.declaredShapes() {
+		s := a.Shapes[sn]
+		if s.Type == "structure" {
+			genStruct(src, a, sn)
+		} else {
+			genEnum(src, a, sn)
+		}
+	}
+	return src
+}
+
+// declaredShapes lists the shapes that get a Go type, sorted by Go name.
+func (a *api) declaredShapes() []string {
+	var names []string
+	for sn := range a.goNames {
+		names = append(names, sn)
+	}
+	sort.Slice(names, func(i, j int) bool { return a.goNames[names[i]] < a.goNames[names[j]] })
+	return names
+}
+
+// shapeDoc is the first sentence of a shape's documentation, or for
+// operation inputs and outputs (which have none) a sentence naming the
+// operation.
+func (a *api) shapeDoc(sn string) string {
+	goName := a.goNames[sn]
+	if op, ok := strings.CutSuffix(goName, "Input"); ok && a.Operations[op] != nil {
+		return fmt.Sprintf("%s is the request of the %s operation.", goName, op)
+	}
+	if op, ok := strings.CutSuffix(goName, "Output"); ok && a.Operations[op] != nil {
+		return fmt.Sprintf("%s is the response of the %s operation.", goName, op)
+	}
+	if doc := firstSentence(a.Shapes[sn].Documentation); doc != "" {
+		return doc
+	}
+	return fmt.Sprintf("%s is the %s shape of the WorkMail model.", goName, sn)
+}
+
+func genStruct(src *source, a *api, sn string) {
+	name := a.goNames[sn]
+	src.printf("\n%stype %s struct {\n", comment(name, a.shapeDoc(sn)), name)
+	for i, m := range a.Shapes[sn].Members {
+		doc := firstSentence(m.Documentation)
+		if a.Shapes[sn].isRequired(m.Name) {
+			doc = strings.TrimSpace(doc + " Required.")
+		}
+		if doc != "" && i > 0 {
+			src.printf("\n")
+		}
+		src.printf("%s%s %s `json:\"%s,omitempty\"`\n", comment("", doc), m.Name, a.fieldType(m.Shape), m.Name)
+	}
+	src.printf("}\n")
+}
+
+func genEnum(src *source, a *api, sn string) {
+	name, s := a.goNames[sn], a.Shapes[sn]
+	src.printf("\n%stype %s string\n\n", comment(name, a.shapeDoc(sn)), name)
+	src.printf("// Values of %s, in model order.\nconst (\n", name)
+	for _, v := range s.Enum {
+		src.printf("%s %s = %q\n", enumConstName(name, v), name, v)
+	}
+	src.printf(")\n\n// Values returns every value of %s, in model order.\n", name)
+	src.printf("func (%s) Values() []%s {\n\treturn []%s{\n", name, name, name)
+	for _, v := range s.Enum {
+		src.printf("%s,\n", enumConstName(name, v))
+	}
+	src.printf("}\n}\n")
+}
