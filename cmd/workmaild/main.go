@@ -1,0 +1,67 @@
+// Command workmaild serves the Amazon WorkMail API.
+//
+//	workmaild serve [--addr HOST:PORT] [--data-dir DIR | --in-memory] ...
+//
+// Every flag can also be set through an environment variable named
+// WORKMAILD_ plus the flag in upper case with '-' as '_' (WORKMAILD_ADDR,
+// WORKMAILD_DATA_DIR, ...); a flag on the command line wins.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: testable, and free of global state.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "workmaild: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	var usageErr usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &usageErr):
+		fmt.Fprintln(stderr, "workmaild:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "workmaild:", err)
+		return 1
+	}
+}
+
+// usageError is a mistake in the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  workmaild serve [flags]    serve the WorkMail API (see 'workmaild serve -h')
+  workmaild help             show this help
+`)
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+)
+
+// buildBinary builds workmaild once per test into a temp dir.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "workmaild")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// process is a running workmaild binary.
+type process struct {
+	cmd *exec.Cmd
+	url string
+}
+
+// start runs the binary and waits for its "listening on" line.
+func start(t *testing.T, bin string, env []string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no listening line: %v", err)
+	}
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "workmaild listening on ")
+	if !ok {
+		t.Fatalf("unexpected first line %q", line)
+	}
+	go io.Copy(io.Discard, stdout)
+	return &process{cmd: cmd, url: url}
+}
+
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("workmaild did not exit cleanly on SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("workmaild did not stop within 10s of SIGTERM")
+	}
+}
+
+func (p *process) client() *workmail.Client {
+	return workmail.New(workmail.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(p.url),
+		Credentials:  credentials.NewStaticCredentialsProvider("123456789012", "secret", ""),
+	})
+}
+
+func TestServeRestartKeepsState(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	resp, err := http.Get(p.url + "/_workmaild/health")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("health: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	out, err := p.client().CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String("survivor")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stop(t)
+
+	// Flags from the environment: WORKMAILD_ADDR and WORKMAILD_DATA_DIR.
+	p = start(t, bin, []string{"WORKMAILD_ADDR=127.0.0.1:0", "WORKMAILD_DATA_DIR=" + dir}, "serve")
+	d, err := p.client().DescribeOrganization(ctx, &workmail.DescribeOrganizationInput{OrganizationId: out.OrganizationId})
+	if err != nil || aws.ToString(d.Alias) != "survivor" {
+		t.Fatalf("state lost across restart: %+v, %v", d, err)
+	}
+	p.stop(t)
+	if _, err := os.Stat(filepath.Join(dir, "workmaild.db")); err != nil {
+		t.Fatalf("no database in the data dir: %v", err)
+	}
+}
+
+func TestServeInMemoryKeepsNothing(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--in-memory", "--data-dir", dir)
+	if _, err := p.client().CreateOrganization(context.Background(), &workmail.CreateOrganizationInput{Alias: aws.String("gone")}); err != nil {
+		t.Fatal(err)
+	}
+	p.stop(t)
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Fatalf("--in-memory wrote %d files", len(entries))
+	}
+}
+
+func TestParseServe(t *testing.T) {
+	env := map[string]string{"HOME": "/home/u", "WORKMAILD_LOG_LEVEL": "warn", "WORKMAILD_ADDR": "0.0.0.0:1"}
+	c, err := parseServe([]string{"--addr", "127.0.0.1:9"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.addr != "127.0.0.1:9" || c.logLevel != "warn" || c.dataDir != filepath.Join("/home/u", ".local", "share", "workmaild") {
+		t.Fatalf("flags/env/defaults wrong: %+v", c)
+	}
+	for _, bad := range [][]string{{"--default-account", "abc"}, {"--nope"}, {"extra"}} {
+		if _, err := parseServe(bad, func(string) string { return "" }, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if code := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); code != 2 {
+		t.Errorf("unknown command exit %d, want 2", code)
+	}
+}

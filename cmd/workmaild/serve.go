@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/workmaild/workmaild/internal/auth"
+	"github.com/workmaild/workmaild/server"
+)
+
+// serveConfig is the parsed command line of `workmaild serve`.
+type serveConfig struct {
+	addr             string
+	dataDir          string
+	inMemory         bool
+	defaultAccount   string
+	logLevel         string
+	logFormat        string
+	maxBodyBytes     int64
+	createDelay      time.Duration
+	deleteDelay      time.Duration
+	deletedRetention time.Duration
+	shutdownTimeout  time.Duration
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
+	c := &serveConfig{}
+	fs := flag.NewFlagSet("workmaild serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:4590", "listen address HOST:PORT")
+	fs.StringVar(&c.dataDir, "data-dir", defaultDataDir(getenv), "directory of the persistent store")
+	fs.BoolVar(&c.inMemory, "in-memory", false, "keep nothing: use an in-memory store instead of --data-dir")
+	fs.StringVar(&c.defaultAccount, "default-account", auth.DefaultAccount, "account for access keys that are not a 12-digit account id")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info (one line per request), warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+	fs.DurationVar(&c.createDelay, "org-create-delay", 0, "time a new organization takes to become Active (0: at once)")
+	fs.DurationVar(&c.deleteDelay, "org-delete-delay", 0, "time a deleted organization spends Deleting")
+	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
+	if err := applyEnv(fs, getenv); err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{msg: "unexpected arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	if !auth.IsAccountID(c.defaultAccount) {
+		return nil, usageError{msg: "--default-account must be a 12-digit account id"}
+	}
+	if !c.inMemory && c.dataDir == "" {
+		return nil, usageError{msg: "no --data-dir and no home directory to default to; pass --data-dir or --in-memory"}
+	}
+	return c, nil
+}
+
+// applyEnv sets each flag from WORKMAILD_<NAME> when that is set, before
+// the command line is parsed, so the command line wins.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "WORKMAILD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = usageError{msg: fmt.Sprintf("%s=%q: %v", name, v, e)}
+			}
+		}
+	})
+	return err
+}
+
+// defaultDataDir is $XDG_DATA_HOME/workmaild, else ~/.local/share/workmaild.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "workmaild")
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".local", "share", "workmaild")
+}
+
+func newLogger(c *serveConfig, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, usageError{msg: "--log-level: " + err.Error()}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{msg: "--log-format must be text or json"}
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
+	c, err := parseServe(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(c, stderr)
+	if err != nil {
+		return err
+	}
+	opts := server.Options{
+		DefaultAccount: c.defaultAccount,
+		Logger:         log,
+		MaxBodyBytes:   c.maxBodyBytes,
+		Lifecycle: server.Lifecycle{
+			CreateDelay:      c.createDelay,
+			DeleteDelay:      c.deleteDelay,
+			DeletedRetention: c.deletedRetention,
+		},
+	}
+	if !c.inMemory {
+		opts.DataDir = c.dataDir
+	}
+	srv, err := server.New(opts)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Closing the store waits for pending commits: after this, every
+		// acknowledged write is on disk.
+		if cerr := srv.Close(); err == nil {
+			err = cerr
+		}
+	}()
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	store := "in-memory"
+	if opts.DataDir != "" {
+		store = opts.DataDir
+	}
+	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store,
+		"auth", "lenient: signatures are parsed, not verified")
+	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,130 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/store"
+)
+
+// collApplications holds the Identity Center applications of a partition,
+// keyed by ARN.
+const collApplications = "identity-center-application"
+
+type application struct {
+	ARN         string    `json:"arn"`
+	Name        string    `json:"name"`
+	InstanceArn string    `json:"instanceArn"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// CreateIdentityCenterApplication implements
+// WorkMailService.CreateIdentityCenterApplication. The application belongs
+// to the caller's account and region, not to an organization.
+func (s *Service) CreateIdentityCenterApplication(ctx context.Context, in *model.CreateIdentityCenterApplicationInput) (*model.CreateIdentityCenterApplicationOutput, error) {
+	var arn string
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		digest, err := inputDigest(in, "ClientToken")
+		if err != nil {
+			return err
+		}
+		if prior, err := checkClientToken(tx, "CreateIdentityCenterApplication", str(in.ClientToken), digest); err != nil || prior != "" {
+			arn = prior
+			return err
+		}
+		instanceArn := str(in.InstanceArn)
+		app := application{
+			ARN:         applicationARN(p.Account, instanceArn, s.ids.Alphanumeric(16)),
+			Name:        str(in.Name),
+			InstanceArn: instanceArn,
+			CreatedAt:   s.now(),
+		}
+		if err := putRecord(tx, collApplications, app.ARN, app); err != nil {
+			return err
+		}
+		arn = app.ARN
+		return rememberClientToken(tx, "CreateIdentityCenterApplication", str(in.ClientToken), digest, arn)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateIdentityCenterApplicationOutput{ApplicationArn: &arn}, nil
+}
+
+// applicationARN builds arn:<partition>:sso::<account>:application/<instance id>/apl-<suffix>
+// from a validated instance ARN arn:<partition>:sso:::instance/<instance id>.
+func applicationARN(account, instanceArn, suffix string) string {
+	partition := strings.SplitN(instanceArn, ":", 3)[1]
+	instanceID := instanceArn[strings.LastIndexByte(instanceArn, '/')+1:]
+	return "arn:" + partition + ":sso::" + account + ":application/" + instanceID + "/apl-" + suffix
+}
+
+// DeleteIdentityCenterApplication implements
+// WorkMailService.DeleteIdentityCenterApplication. Deleting an unknown
+// application succeeds; one that an organization's identity-provider
+// configuration still uses is refused.
+func (s *Service) DeleteIdentityCenterApplication(ctx context.Context, in *model.DeleteIdentityCenterApplicationInput) (*model.DeleteIdentityCenterApplicationOutput, error) {
+	arn := str(in.ApplicationArn)
+	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
+		user, err := s.organizationUsingApplication(tx, arn, "")
+		if err != nil {
+			return err
+		}
+		if user != "" {
+			return model.ErrOrganizationState.Errorf("Application %s is used by the identity provider configuration of organization %s; delete that configuration first.", arn, user)
+		}
+		return tx.Delete(collApplications, arn)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteIdentityCenterApplicationOutput{}, nil
+}
+
+// organizationUsingApplication returns the id of an organization, other
+// than except, whose identity-provider configuration names the application
+// and which is not deleted; "" when there is none.
+func (s *Service) organizationUsingApplication(r store.Reader, arn, except string) (string, error) {
+	var user string
+	err := r.Scan(collIdentityProviders, "", "", func(orgID string, raw []byte) (bool, error) {
+		if orgID == except {
+			return true, nil
+		}
+		var cfg identityProviderConfig
+		if err := decodeRecord(collIdentityProviders, orgID, raw, &cfg); err != nil {
+			return false, err
+		}
+		if cfg.ApplicationArn != arn {
+			return true, nil
+		}
+		// A deleted organization's leftover configuration holds nothing.
+		if o, err := s.findOrganization(r, orgID); err == nil && o.DeleteRequestedAt.IsZero() {
+			user = orgID
+			return false, nil
+		}
+		return true, nil
+	})
+	return user, err
+}
+
+// deleteOrganizationApplication removes the organization's identity-provider
+// configuration and the application it names, unless another organization
+// still uses that application (DeleteOrganization's
+// DeleteIdentityCenterApplication flag).
+func (s *Service) deleteOrganizationApplication(tx store.Tx, orgID string) error {
+	var cfg identityProviderConfig
+	found, err := getRecord(tx, collIdentityProviders, orgID, &cfg)
+	if err != nil || !found {
+		return err
+	}
+	if err := tx.Delete(collIdentityProviders, orgID); err != nil {
+		return err
+	}
+	other, err := s.organizationUsingApplication(tx, cfg.ApplicationArn, orgID)
+	if err != nil || other != "" {
+		return err
+	}
+	return tx.Delete(collApplications, cfg.ApplicationArn)
+}

@@ -1,0 +1,160 @@
+// Package service implements the WorkMail operations as typed handlers:
+// each takes the generated input struct (already decoded and validated) and
+// returns the generated output struct or a *model.Error. Protocol, auth and
+// validation happen below this package; storage is behind store.Store.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/workmaild/workmaild/internal/auth"
+	"github.com/workmaild/workmaild/internal/ids"
+	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/paging"
+	"github.com/workmaild/workmaild/internal/store"
+)
+
+// Lifecycle sets how long organizations take to change state. The zero
+// value makes a new organization Active before CreateOrganization returns
+// and a deleted one Deleted before DeleteOrganization returns.
+type Lifecycle struct {
+	// CreateDelay is the time from CreateOrganization to Active; the first
+	// half is spent Requested, the second Creating.
+	CreateDelay time.Duration
+	// DeleteDelay is the time an organization spends Deleting.
+	DeleteDelay time.Duration
+	// DeletedRetention is how long a Deleted organization stays
+	// describable; 0 means DefaultDeletedRetention.
+	DeletedRetention time.Duration
+}
+
+// DefaultDeletedRetention is how long DescribeOrganization still answers
+// for a deleted organization.
+const DefaultDeletedRetention = time.Hour
+
+// Config is what a Service needs.
+type Config struct {
+	Store     store.Store
+	Now       func() time.Time // nil means time.Now
+	IDs       *ids.Generator   // nil means crypto/rand
+	Lifecycle Lifecycle
+	// Paging signs NextTokens; its key should persist with the store.
+	Paging paging.Codec
+	Log    *slog.Logger // nil means slog.Default()
+}
+
+// Service implements model.Handlers. Operations it does not override
+// answer NotImplemented through the embedded UnimplementedHandlers.
+type Service struct {
+	model.UnimplementedHandlers
+	store     store.Store
+	now       func() time.Time
+	ids       *ids.Generator
+	lifecycle Lifecycle
+	paging    paging.Codec
+	log       *slog.Logger
+}
+
+var _ model.Handlers = (*Service)(nil)
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	s := &Service{store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.ids == nil {
+		s.ids = ids.New(nil)
+	}
+	if s.lifecycle.DeletedRetention <= 0 {
+		s.lifecycle.DeletedRetention = DefaultDeletedRetention
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// partition returns the caller's account and region. The protocol layer
+// always sets the principal; its absence is a wiring bug.
+func partition(ctx context.Context) (store.Partition, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return store.Partition{}, errors.New("service: request has no principal")
+	}
+	return store.Partition{Account: p.Account, Region: p.Region}, nil
+}
+
+// view runs fn in a read transaction on the caller's partition.
+func (s *Service) view(ctx context.Context, fn func(p store.Partition, r store.Reader) error) error {
+	p, err := partition(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.View(ctx, p, func(r store.Reader) error { return fn(p, r) })
+}
+
+// update runs fn in a write transaction on the caller's partition.
+func (s *Service) update(ctx context.Context, fn func(p store.Partition, tx store.Tx) error) error {
+	p, err := partition(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, p, func(tx store.Tx) error { return fn(p, tx) })
+}
+
+// getRecord decodes the JSON record at (collection, id) into v. It reports
+// false, without error, when there is none.
+func getRecord(r store.Reader, collection, id string, v any) (bool, error) {
+	raw, err := r.Get(collection, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, decodeRecord(collection, id, raw, v)
+}
+
+// putRecord stores v as JSON at (collection, id).
+func putRecord(tx store.Tx, collection, id string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("service: encoding %s record: %w", collection, err)
+	}
+	return tx.Put(collection, id, raw)
+}
+
+// pageSize returns MaxResults or the default when it is absent.
+func pageSize(maxResults *int32, def int) int {
+	if maxResults == nil {
+		return def
+	}
+	return int(*maxResults)
+}
+
+// str dereferences an optional string.
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// ptr returns a pointer to v; outputs use pointers for optional members.
+func ptr[T any](v T) *T { return &v }
+
+// optional returns nil for the zero value, so that empty members are
+// omitted from outputs as AWS omits them.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}

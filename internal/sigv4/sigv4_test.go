@@ -1,0 +1,91 @@
+package sigv4
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+)
+
+func TestParseAuthorization(t *testing.T) {
+	h := "AWS4-HMAC-SHA256 Credential=123456789012/20261126/eu-west-1/workmail/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef"
+	sig, err := ParseAuthorization(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sig.AccessKeyID != "123456789012" || sig.Region != "eu-west-1" || sig.Service != "workmail" || sig.Date != "20261126" {
+		t.Fatalf("scope parsed wrong: %+v", sig)
+	}
+	if len(sig.SignedHeaders) != 4 || sig.SignedHeaders[1] != "host" || sig.Signature != "0123456789abcdef" {
+		t.Fatalf("headers/signature parsed wrong: %+v", sig)
+	}
+}
+
+func TestParseAuthorizationMalformed(t *testing.T) {
+	for _, h := range []string{
+		"garbage",
+		"AWS4-HMAC-SHA256",
+		"AWS4-HMAC-SHA1 Credential=a/20260101/r/s/aws4_request, SignedHeaders=host, Signature=00",
+		"AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a/20260101/r/s/aws4_request, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a/20260101/r/s/aws4_request, SignedHeaders=host",
+		"AWS4-HMAC-SHA256 Credential=a/2026/r/s/aws4_request, SignedHeaders=host, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a/20260101//s/aws4_request, SignedHeaders=host, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a/20260101/r/s/aws5_request, SignedHeaders=host, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a/20260101/r/s/aws4_request, SignedHeaders=, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a/20260101/r/s/aws4_request, SignedHeaders=host, Signature=zz",
+		"AWS4-HMAC-SHA256 Credential=a/20260101/r/s/aws4_request, SignedHeaders=host, Signature=",
+	} {
+		_, err := ParseAuthorization(h)
+		var m *MalformedError
+		if !errors.As(err, &m) || m.Reason == "" {
+			t.Errorf("%q: got %v, want *MalformedError", h, err)
+		}
+	}
+}
+
+func TestFromRequest(t *testing.T) {
+	if _, err := FromRequest("", url.Values{}); !errors.Is(err, ErrMissing) {
+		t.Fatalf("unsigned: got %v", err)
+	}
+	q := url.Values{
+		"X-Amz-Algorithm":     {Algorithm},
+		"X-Amz-Credential":    {"AKIDEXAMPLE/20261126/us-west-2/workmail/aws4_request"},
+		"X-Amz-Date":          {"20261126T120000Z"},
+		"X-Amz-SignedHeaders": {"host"},
+		"X-Amz-Signature":     {"abcdef"},
+		"X-Amz-Expires":       {"300"},
+	}
+	sig, err := FromRequest("", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sig.Presigned || sig.Region != "us-west-2" || sig.AccessKeyID != "AKIDEXAMPLE" || sig.AmzDate != "20261126T120000Z" || sig.Expires != "300" {
+		t.Fatalf("presigned parsed wrong: %+v", sig)
+	}
+	q.Del("X-Amz-Date")
+	var m *MalformedError
+	if _, err := FromRequest("", q); !errors.As(err, &m) {
+		t.Fatalf("presigned without date: got %v", err)
+	}
+}
+
+func FuzzParseAuthorization(f *testing.F) {
+	f.Add("AWS4-HMAC-SHA256 Credential=123456789012/20261126/eu-west-1/workmail/aws4_request, SignedHeaders=host, Signature=00")
+	f.Add("AWS4-HMAC-SHA256 Credential=/////, SignedHeaders=;, Signature=")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, h string) {
+		sig, err := ParseAuthorization(h)
+		if err == nil && (sig.Region == "" || sig.AccessKeyID == "" || sig.Signature == "" || len(sig.SignedHeaders) == 0) {
+			t.Fatalf("accepted %q with an empty part: %+v", h, sig)
+		}
+	})
+}
+
+func BenchmarkParseAuthorization(b *testing.B) {
+	h := "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/us-east-1/workmail/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-target, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+	for b.Loop() {
+		if _, err := ParseAuthorization(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

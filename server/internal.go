@@ -1,0 +1,38 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// internalRoutes serves workmaild's own endpoints under InternalPrefix.
+func (s *Server) internalRoutes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+InternalPrefix+"health", func(w http.ResponseWriter, r *http.Request) {
+		writeInternal(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("POST "+InternalPrefix+"reset", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.store.Reset(r.Context()); err != nil {
+			s.log.Error("reset failed", "error", err)
+			writeInternalError(w, http.StatusInternalServerError, "InternalFailure", "reset failed")
+			return
+		}
+		writeInternal(w, http.StatusOK, map[string]string{"status": "reset"})
+	})
+	mux.HandleFunc(InternalPrefix, func(w http.ResponseWriter, r *http.Request) {
+		writeInternalError(w, http.StatusNotFound, "NotFound", "no internal endpoint "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+func writeInternal(w http.ResponseWriter, status int, v any) {
+	payload, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(payload)
+}
+
+// writeInternalError answers in the same envelope as the API's errors.
+func writeInternalError(w http.ResponseWriter, status int, code, message string) {
+	writeInternal(w, status, map[string]string{"__type": code, "Message": message})
+}

@@ -1,0 +1,164 @@
+// Package server assembles workmaild: the store, the WorkMail service, the
+// awsJson1_1 protocol layer and the internal endpoints, as one
+// http.Handler. The workmaild binary serves it on a listener; Go programs
+// and the workmailtest package can use it in-process.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/workmaild/workmaild/internal/auth"
+	"github.com/workmaild/workmaild/internal/awsjson"
+	"github.com/workmaild/workmaild/internal/ids"
+	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/paging"
+	"github.com/workmaild/workmaild/internal/service"
+	"github.com/workmaild/workmaild/internal/store"
+	"github.com/workmaild/workmaild/internal/store/boltstore"
+	"github.com/workmaild/workmaild/internal/store/memstore"
+)
+
+// InternalPrefix is the path prefix of workmaild's own endpoints (health,
+// reset, token issuing), kept apart from the WorkMail API on POST /.
+const InternalPrefix = "/_workmaild/"
+
+// DataFileName is the database file inside the data directory.
+const DataFileName = "workmaild.db"
+
+// Lifecycle sets organization state transition delays; see the README.
+type Lifecycle = service.Lifecycle
+
+// Options configure a Server. The zero value is an in-memory server with
+// lenient authentication.
+type Options struct {
+	// DataDir holds the persistent store; empty means in memory.
+	DataDir string
+	// DefaultAccount receives access keys that are not 12-digit account
+	// ids; empty means 000000000000.
+	DefaultAccount string
+	// Logger receives one line per request; nil discards logs.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Random is the source of generated ids; nil means crypto/rand.
+	Random io.Reader
+	// Lifecycle sets organization state transition delays.
+	Lifecycle Lifecycle
+	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// NoSync skips fsync on commit: faster, but a machine crash (not a
+	// process crash) may lose acknowledged writes. For benchmarks only.
+	NoSync bool
+}
+
+// Server is a complete workmaild. It is an http.Handler.
+type Server struct {
+	store    store.Store
+	service  *service.Service
+	api      *awsjson.Handler
+	internal *http.ServeMux
+	log      *slog.Logger
+}
+
+// New opens the store and assembles a Server. Close it when done.
+func New(opts Options) (*Server, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	st, err := openStore(opts)
+	if err != nil {
+		return nil, err
+	}
+	key, err := pagingKey(st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	svc := service.New(service.Config{
+		Store:     st,
+		Now:       opts.Now,
+		IDs:       ids.New(opts.Random),
+		Lifecycle: opts.Lifecycle,
+		Paging:    paging.NewCodec(key),
+		Log:       log,
+	})
+	s := &Server{store: st, service: svc, log: log}
+	s.api = &awsjson.Handler{
+		Auth:         auth.Lenient{DefaultAccount: opts.DefaultAccount},
+		Invoke:       s.invoke,
+		Log:          log,
+		MaxBodyBytes: opts.MaxBodyBytes,
+	}
+	s.internal = s.internalRoutes()
+	return s, nil
+}
+
+func openStore(opts Options) (store.Store, error) {
+	if opts.DataDir == "" {
+		return memstore.New(), nil
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: creating data directory: %w", err)
+	}
+	st, err := boltstore.Open(filepath.Join(opts.DataDir, DataFileName), boltstore.Options{NoSync: opts.NoSync})
+	if err != nil {
+		return nil, fmt.Errorf("server: opening store: %w", err)
+	}
+	return st, nil
+}
+
+func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any, error) {
+	return model.Invoke(ctx, s.service, operation, body)
+}
+
+// ServeHTTP routes internal endpoints and the WorkMail API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, InternalPrefix) {
+		s.internal.ServeHTTP(w, r)
+		return
+	}
+	s.api.ServeHTTP(w, r)
+}
+
+// Close closes the store after pending writes finish.
+func (s *Server) Close() error { return s.store.Close() }
+
+// systemPartition holds workmaild's own records. Its account is not a
+// 12-digit id, so no caller can ever be mapped to it.
+var systemPartition = store.Partition{Account: "workmaild", Region: "system"}
+
+// pagingKey returns the key that signs NextTokens, creating it on first
+// use, so tokens stay valid across restarts on the same data.
+func pagingKey(st store.Store) ([]byte, error) {
+	var key []byte
+	err := st.Update(context.Background(), systemPartition, func(tx store.Tx) error {
+		stored, err := tx.Get("meta", "paging-key")
+		if err == nil {
+			key = append([]byte(nil), stored...)
+			return nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		return tx.Put("meta", "paging-key", key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: loading paging key: %w", err)
+	}
+	return key, nil
+}
