@@ -1,0 +1,111 @@
+package boltstore
+
+import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/workmaild/workmaild/internal/store"
+	"github.com/workmaild/workmaild/internal/store/internal/txn"
+)
+
+// errFinished is returned by a Reader or Tx used after its function
+// returned (bbolt would otherwise panic or touch a finished transaction).
+var errFinished = fmt.Errorf("%w: transaction already finished", store.ErrClosed)
+
+// reader implements store.Reader over one partition of a bbolt transaction.
+type reader struct {
+	tx   *bolt.Tx
+	part []byte // partition bucket name
+	done bool
+	// writes counts the transaction's writes so that a Scan can notice its
+	// callback changed the bucket: bbolt cursors must be repositioned after
+	// a mutation.
+	writes uint64
+}
+
+func (r *reader) finish() { r.done = true }
+
+// bucket returns the collection's bucket, or nil if it does not exist.
+func (r *reader) bucket(collection string) *bolt.Bucket {
+	pb := r.tx.Bucket(r.part)
+	if pb == nil {
+		return nil
+	}
+	return pb.Bucket([]byte(collection))
+}
+
+// Get looks the id up with a cursor rather than Bucket.Get so that an empty
+// value is told apart from a missing key by the key itself.
+func (r *reader) Get(collection, id string) ([]byte, error) {
+	if r.done {
+		return nil, errFinished
+	}
+	b := r.bucket(collection)
+	if b == nil {
+		return nil, store.ErrNotFound
+	}
+	v, ok := lookup(b, []byte(id))
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return v, nil
+}
+
+// lookup returns key's value in b and whether the key exists. A present
+// key always has a non-nil value.
+func lookup(b *bolt.Bucket, key []byte) ([]byte, bool) {
+	k, v := b.Cursor().Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		return nil, false
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, true
+}
+
+// Scan walks a bbolt cursor. If fn writes (through the enclosing Tx), the
+// cursor is re-seeked strictly after the last visited id, so every id is
+// visited at most once and records deleted ahead of it are skipped.
+func (r *reader) Scan(collection, prefix, after string, fn func(id string, value []byte) (bool, error)) error {
+	if r.done {
+		return errFinished
+	}
+	b := r.bucket(collection)
+	if b == nil {
+		return nil
+	}
+	start, exclusive := txn.ScanStart(prefix, after)
+	c := b.Cursor()
+	k, v := seekAfter(c, []byte(start), exclusive)
+	pfx := []byte(prefix)
+	for k != nil && bytes.HasPrefix(k, pfx) {
+		if v == nil {
+			v = []byte{}
+		}
+		id := string(k)
+		writes := r.writes
+		more, err := fn(id, v)
+		if err != nil || !more {
+			return err
+		}
+		if r.writes != writes {
+			c = b.Cursor()
+			k, v = seekAfter(c, []byte(id), true)
+			continue
+		}
+		k, v = c.Next()
+	}
+	return nil
+}
+
+// seekAfter positions c at the first key >= key, or > key when exclusive.
+func seekAfter(c *bolt.Cursor, key []byte, exclusive bool) ([]byte, []byte) {
+	k, v := c.Seek(key)
+	if exclusive && k != nil && bytes.Equal(k, key) {
+		k, v = c.Next()
+	}
+	return k, v
+}

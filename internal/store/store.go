@@ -1,0 +1,113 @@
+// Package store defines the persistence contract of workmaild.
+//
+// Records are opaque byte values addressed by (Partition, collection, id).
+// A Partition is one (account, region): nothing in one partition is visible
+// from another. Handlers encode their records (JSON) and keep secondary
+// indexes themselves as further records; the store only promises ordered,
+// transactional, durable key-value access. That small contract is what lets
+// the embedded store, the in-memory store and a future networked SQL store be
+// swapped without touching the handlers.
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Partition isolates all state of one AWS account in one region.
+type Partition struct {
+	Account string
+	Region  string
+}
+
+// Error is the type of the store's sentinel errors, comparable with errors.Is.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+const (
+	// ErrNotFound is returned by Get when no record exists at the address.
+	ErrNotFound Error = "store: record not found"
+	// ErrClosed is returned by every method called after Close, and by the
+	// methods of a Reader or Tx used after its transaction function returned.
+	ErrClosed Error = "store: closed"
+	// ErrInvalidKey is returned by Put when the collection or id is empty or
+	// longer than MaxKeyLen bytes, and by View and Update when the
+	// partition's Account contains a NUL byte (which would make partition
+	// names ambiguous in stores that join Account and Region). Reads of such
+	// keys inside a transaction simply find nothing.
+	ErrInvalidKey Error = "store: invalid key"
+)
+
+// MaxKeyLen is the longest collection name or id, in bytes, that every
+// implementation accepts (bbolt's limit, so the in-memory store rejects the
+// same keys the persistent one does).
+const MaxKeyLen = 32768
+
+// PanicError is returned by Update when its transaction function panicked.
+// The panic was recovered and none of the function's writes happened.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the panicking goroutine's stack, for diagnosis
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("store: transaction function panicked: %v", e.Value)
+}
+
+// Unwrap returns the panic value when it is an error, so errors.Is and
+// errors.As see through a panic(err).
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Reader reads records inside a transaction. Every read sees one consistent
+// snapshot, including the transaction's own earlier writes.
+type Reader interface {
+	// Get returns the value stored under (collection, id), or ErrNotFound.
+	// The returned slice is valid only until the transaction function
+	// returns and must not be modified; copy it to keep it.
+	Get(collection, id string) ([]byte, error)
+
+	// Scan calls fn for each record of collection whose id starts with
+	// prefix and, when after is not empty, sorts strictly after `after`,
+	// in ascending bytewise order of id. It stops when fn returns false or
+	// an error (which Scan returns). The value slice follows Get's rules.
+	// Inside Update, fn may write through the Tx: Scan still visits ids in
+	// strictly ascending order, never skips a record that existed throughout,
+	// and never visits one deleted before the scan reached it.
+	Scan(collection, prefix, after string, fn func(id string, value []byte) (more bool, err error)) error
+}
+
+// Tx is a read-write transaction.
+type Tx interface {
+	Reader
+	// Put stores value under (collection, id), replacing any previous value.
+	// The store keeps its own copy; the caller may reuse value.
+	Put(collection, id string, value []byte) error
+	// Delete removes the record; deleting a missing record is not an error.
+	Delete(collection, id string) error
+}
+
+// Store is a transactional, ordered key-value store partitioned by account
+// and region. All methods are safe for concurrent use.
+type Store interface {
+	// View runs fn in a read-only transaction on partition p.
+	View(ctx context.Context, p Partition, fn func(Reader) error) error
+
+	// Update runs fn in a serializable read-write transaction on partition
+	// p. If fn returns an error (or panics) none of its writes happen and
+	// Update returns that error (a panic is returned as an error). When
+	// Update returns nil the writes are durable: they survive a crash of
+	// the process (and, for stores that sync, of the machine). fn must not
+	// keep the Tx after it returns and may be called exactly once.
+	Update(ctx context.Context, p Partition, fn func(Tx) error) error
+
+	// Reset durably removes every record of every partition.
+	Reset(ctx context.Context) error
+
+	// Close releases the store. Pending Updates finish first; later calls
+	// return ErrClosed.
+	Close() error
+}
