@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -41,6 +42,9 @@ type testServer struct {
 
 func startServer(t *testing.T, opts server.Options) *testServer {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(failOnError{t: t})
+	}
 	srv, err := server.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -204,3 +208,30 @@ func startListener(t *testing.T, srv *server.Server) string {
 	t.Cleanup(hs.Close)
 	return hs.URL
 }
+
+// failOnError is a slog handler that fails the test on every record at
+// Error level: internal errors, panics and undeclared error codes are
+// logged there, and no test should cause one.
+type failOnError struct {
+	t     *testing.T
+	attrs []slog.Attr
+}
+
+func (h failOnError) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
+
+func (h failOnError) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b.WriteString(" " + a.String())
+		return true
+	})
+	h.t.Errorf("server logged an error: %s", b.String())
+	return nil
+}
+
+func (h failOnError) WithAttrs(as []slog.Attr) slog.Handler {
+	return failOnError{t: h.t, attrs: append(h.attrs[:len(h.attrs):len(h.attrs)], as...)}
+}
+
+func (h failOnError) WithGroup(string) slog.Handler { return h }

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/workmaild/workmaild/internal/store"
 )
 
 // internalRoutes serves workmaild's own endpoints under InternalPrefix.
@@ -12,7 +15,7 @@ func (s *Server) internalRoutes() *http.ServeMux {
 		writeInternal(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST "+InternalPrefix+"reset", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.store.Reset(r.Context()); err != nil {
+		if err := s.reset(r.Context()); err != nil {
 			s.log.Error("reset failed", "error", err)
 			writeInternalError(w, http.StatusInternalServerError, "InternalFailure", "reset failed")
 			return
@@ -35,4 +38,15 @@ func writeInternal(w http.ResponseWriter, status int, v any) {
 // writeInternalError answers in the same envelope as the API's errors.
 func writeInternalError(w http.ResponseWriter, status int, code, message string) {
 	writeInternal(w, status, map[string]string{"__type": code, "Message": message})
+}
+
+// reset removes every record, then stores the paging key again so that the
+// server goes on signing NextTokens with the key it has in memory.
+func (s *Server) reset(ctx context.Context) error {
+	if err := s.store.Reset(ctx); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, systemPartition, func(tx store.Tx) error {
+		return tx.Put(metaCollection, pagingKeyID, s.pagingKey)
+	})
 }

@@ -1,10 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
 
 	"github.com/workmaild/workmaild/server"
 )
@@ -99,5 +104,32 @@ func TestHealth(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("health: %d", resp.StatusCode)
+	}
+}
+
+func TestResetKeepsTokensValid(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c, ctx := ts.defaultClient(), context.Background()
+	for i := range 3 {
+		createOrg(t, c, fmt.Sprintf("before-reset-%d", i))
+	}
+	resp, err := http.Post(ts.URL+server.InternalPrefix+"reset", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	list, err := c.ListOrganizations(ctx, &workmail.ListOrganizationsInput{})
+	if err != nil || len(list.OrganizationSummaries) != 0 {
+		t.Fatalf("reset left organizations: %+v, %v", list, err)
+	}
+	for i := range 3 {
+		createOrg(t, c, fmt.Sprintf("after-reset-%d", i))
+	}
+	page, err := c.ListOrganizations(ctx, &workmail.ListOrganizationsInput{MaxResults: aws.Int32(2)})
+	if err != nil || page.NextToken == nil {
+		t.Fatalf("list: %+v, %v", page, err)
+	}
+	if _, err := c.ListOrganizations(ctx, &workmail.ListOrganizationsInput{NextToken: page.NextToken}); err != nil {
+		t.Fatalf("NextToken after reset: %v", err)
 	}
 }

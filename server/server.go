@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,11 +64,12 @@ type Options struct {
 
 // Server is a complete workmaild. It is an http.Handler.
 type Server struct {
-	store    store.Store
-	service  *service.Service
-	api      *awsjson.Handler
-	internal *http.ServeMux
-	log      *slog.Logger
+	pagingKey []byte // re-stored after a reset so that no token format changes
+	store     store.Store
+	service   *service.Service
+	api       *awsjson.Handler
+	internal  *http.ServeMux
+	log       *slog.Logger
 }
 
 // New opens the store and assembles a Server. Close it when done.
@@ -93,7 +95,7 @@ func New(opts Options) (*Server, error) {
 		Paging:    paging.NewCodec(key),
 		Log:       log,
 	})
-	s := &Server{store: st, service: svc, log: log}
+	s := &Server{store: st, service: svc, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{
 		Auth:         auth.Lenient{DefaultAccount: opts.DefaultAccount},
 		Invoke:       s.invoke,
@@ -119,7 +121,14 @@ func openStore(opts Options) (store.Store, error) {
 }
 
 func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any, error) {
-	return model.Invoke(ctx, s.service, operation, body)
+	out, err := model.Invoke(ctx, s.service, operation, body)
+	var apiErr *model.Error
+	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
+		// Clients only know how to parse the errors the model declares for
+		// an operation: sending another one is a workmaild bug.
+		s.log.Error("operation returned an error its model does not declare", "operation", operation, "error", apiErr.Code)
+	}
+	return out, err
 }
 
 // ServeHTTP routes internal endpoints and the WorkMail API.
@@ -138,12 +147,18 @@ func (s *Server) Close() error { return s.store.Close() }
 // 12-digit id, so no caller can ever be mapped to it.
 var systemPartition = store.Partition{Account: "workmaild", Region: "system"}
 
+// The paging key's address in the system partition.
+const (
+	metaCollection = "meta"
+	pagingKeyID    = "paging-key"
+)
+
 // pagingKey returns the key that signs NextTokens, creating it on first
 // use, so tokens stay valid across restarts on the same data.
 func pagingKey(st store.Store) ([]byte, error) {
 	var key []byte
 	err := st.Update(context.Background(), systemPartition, func(tx store.Tx) error {
-		stored, err := tx.Get("meta", "paging-key")
+		stored, err := tx.Get(metaCollection, pagingKeyID)
 		if err == nil {
 			key = append([]byte(nil), stored...)
 			return nil
@@ -155,7 +170,7 @@ func pagingKey(st store.Store) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return err
 		}
-		return tx.Put("meta", "paging-key", key)
+		return tx.Put(metaCollection, pagingKeyID, key)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: loading paging key: %w", err)
