@@ -11,7 +11,7 @@ import (
 // internalRoutes serves workmaild's own endpoints under InternalPrefix.
 func (s *Server) internalRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+InternalPrefix+"health", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+HealthPath, func(w http.ResponseWriter, r *http.Request) {
 		writeInternal(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST "+InternalPrefix+"reset", func(w http.ResponseWriter, r *http.Request) {

@@ -33,6 +33,10 @@ import (
 // reset, token issuing), kept apart from the WorkMail API on POST /.
 const InternalPrefix = "/_workmaild/"
 
+// HealthPath is the readiness endpoint, the one internal endpoint that
+// needs no admin token.
+const HealthPath = InternalPrefix + "health"
+
 // DataFileName is the database file inside the data directory.
 const DataFileName = "workmaild.db"
 
@@ -42,6 +46,14 @@ type Lifecycle = service.Lifecycle
 // Options configure a Server. The zero value is an in-memory server with
 // lenient authentication.
 type Options struct {
+	// Auth is the authentication mode; empty means AuthLenient.
+	Auth AuthMode
+	// Credentials are the access keys strict mode accepts.
+	Credentials []Credential
+	// AdminToken guards the internal endpoints other than health: callers
+	// send it as a bearer token. In lenient mode an empty token leaves them
+	// open; in strict mode it disables them.
+	AdminToken string
 	// DataDir holds the persistent store; empty means in memory.
 	DataDir string
 	// DefaultAccount receives access keys that are not 12-digit account
@@ -69,6 +81,7 @@ type Server struct {
 	service   *service.Service
 	api       *awsjson.Handler
 	internal  *http.ServeMux
+	admin     auth.AdminGuard
 	log       *slog.Logger
 }
 
@@ -77,6 +90,10 @@ func New(opts Options) (*Server, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	authn, admin, err := newAuth(opts, log)
+	if err != nil {
+		return nil, err
 	}
 	st, err := openStore(opts)
 	if err != nil {
@@ -95,9 +112,9 @@ func New(opts Options) (*Server, error) {
 		Paging:    paging.NewCodec(key),
 		Log:       log,
 	})
-	s := &Server{store: st, service: svc, log: log, pagingKey: key}
+	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{
-		Auth:         auth.Lenient{DefaultAccount: opts.DefaultAccount},
+		Auth:         authn,
 		Invoke:       s.invoke,
 		Log:          log,
 		MaxBodyBytes: opts.MaxBodyBytes,
@@ -131,9 +148,14 @@ func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any
 	return out, err
 }
 
-// ServeHTTP routes internal endpoints and the WorkMail API.
+// ServeHTTP routes internal endpoints and the WorkMail API. Every
+// internal endpoint but health passes the admin guard first, so endpoints
+// added later are guarded without saying so.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, InternalPrefix) {
+		if r.URL.Path != HealthPath && s.checkAdmin(w, r) {
+			return
+		}
 		s.internal.ServeHTTP(w, r)
 		return
 	}

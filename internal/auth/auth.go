@@ -1,7 +1,8 @@
 // Package auth decides who a request comes from: the account and region
-// whose state it may touch. The lenient mode (the default) reads the
-// SigV4 credential scope without verifying the signature; a strict mode
-// that verifies signatures implements the same Authenticator interface.
+// whose state it may touch. Lenient (the default) reads the SigV4
+// credential scope without verifying the signature; Strict verifies every
+// signature against configured credentials with the AWS SDK's own signer.
+// AdminGuard protects workmaild's internal endpoints.
 package auth
 
 import (
