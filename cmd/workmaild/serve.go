@@ -26,6 +26,11 @@ type serveConfig struct {
 	logLevel         string
 	logFormat        string
 	maxBodyBytes     int64
+	limits           httpLimits
+	authMode         string
+	credentialsFile  string
+	credentials      []auth.Credential
+	adminToken       string
 	createDelay      time.Duration
 	deleteDelay      time.Duration
 	deletedRetention time.Duration
@@ -43,6 +48,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info (one line per request), warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+	c.limits.register(fs)
+	fs.StringVar(&c.authMode, "auth", string(server.AuthLenient), "lenient (signatures parsed, not verified) or strict (verified against --credentials-file / "+credentialsEnv+")")
+	fs.StringVar(&c.credentialsFile, "credentials-file", "", "JSON file of the access keys strict mode accepts")
+	fs.StringVar(&c.adminToken, "admin-token", "", "bearer token for the internal endpoints other than health (prefer WORKMAILD_ADMIN_TOKEN)")
 	fs.DurationVar(&c.createDelay, "org-create-delay", 0, "time a new organization takes to become Active (0: at once)")
 	fs.DurationVar(&c.deleteDelay, "org-delete-delay", 0, "time a deleted organization spends Deleting")
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
@@ -64,6 +73,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	}
 	if !c.inMemory && c.dataDir == "" {
 		return nil, usageError{msg: "no --data-dir and no home directory to default to; pass --data-dir or --in-memory"}
+	}
+	if c.maxBodyBytes <= 0 {
+		return nil, usageError{msg: "--max-body-bytes must be positive"}
+	}
+	if err := c.limits.check(); err != nil {
+		return nil, err
+	}
+	if err := c.loadCredentials(getenv); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -123,6 +141,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	opts := server.Options{
+		Auth:           server.AuthMode(c.authMode),
+		Credentials:    c.credentials,
+		AdminToken:     c.adminToken,
 		DefaultAccount: c.defaultAccount,
 		Logger:         log,
 		MaxBodyBytes:   c.maxBodyBytes,
@@ -151,21 +172,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	httpServer := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpServer := c.limits.server(srv, log)
 	store := "in-memory"
 	if opts.DataDir != "" {
 		store = opts.DataDir
 	}
-	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store,
-		"auth", "lenient: signatures are parsed, not verified")
+	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store, "auth", c.authMode)
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
