@@ -29,6 +29,10 @@ const (
 	// DefaultMaxBodyBytes bounds a request body. WorkMail's largest inputs
 	// (policies, rules, many attributes) are far below it.
 	DefaultMaxBodyBytes = 1 << 20
+	// maxPrealloc bounds the buffer allocated from an announced
+	// Content-Length before any byte arrives: a client announcing the
+	// limit and sending nothing must not cost the server the limit.
+	maxPrealloc = 64 << 10
 )
 
 // Invoker calls the operation named by the target with the raw JSON body.
@@ -93,6 +97,9 @@ func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
+	if err := checkDepth(body, MaxJSONDepth); err != nil {
+		return nil, err
+	}
 	return h.Invoke(auth.NewContext(r.Context(), principal), operation, body)
 }
 
@@ -113,7 +120,7 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, tooLarge
 	}
-	size := r.ContentLength
+	size := min(r.ContentLength, maxPrealloc)
 	if size < 0 {
 		size = 512
 	}
