@@ -306,3 +306,19 @@ func TestOutputsAreNotValidated(t *testing.T) {
 		t.Error("an output type has a Validate method")
 	}
 }
+
+func TestValidationMessageIsBounded(t *testing.T) {
+	in := &CreateOrganizationInput{Alias: ptr("bounded"), Domains: make([]Domain, 100000)}
+	var apiErr *Error
+	if err := in.Validate(); !errors.As(err, &apiErr) || apiErr.Code != ErrInvalidParameter {
+		t.Fatalf("got %v", err)
+	}
+	// One for the list's length, one per element.
+	if !strings.HasPrefix(apiErr.Message, "100001 validation errors detected: ") ||
+		!strings.HasSuffix(apiErr.Message, "'domains.99.member.domainName' failed to satisfy constraint: Member must not be null; and 99901 more") {
+		t.Fatalf("message %.200q ... %q", apiErr.Message, apiErr.Message[max(0, len(apiErr.Message)-100):])
+	}
+	if n := strings.Count(apiErr.Message, "failed to satisfy constraint"); n != maxListedViolations {
+		t.Fatalf("%d violations listed, want %d", n, maxListedViolations)
+	}
+}
