@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -52,6 +53,11 @@ func (s *Strict) Authenticate(r *http.Request, body []byte) (Principal, error) {
 	}
 	if err := checkWindow(signedAt, s.now(), validFor); err != nil {
 		return Principal{}, err
+	}
+	// The signer reads the query leniently, dropping what it cannot decode:
+	// such a query would pass for one the client never signed.
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		return Principal{}, model.ErrInvalidSignature.Errorf("The query string is malformed, so its signature cannot be verified: %v", err)
 	}
 	hash, err := payloadHash(r, sig, body)
 	if err != nil {

@@ -23,7 +23,7 @@ var (
 	testCred = Credential{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Account: "111122223333"}
 )
 
-func newTestStrict(t *testing.T) *Strict {
+func newTestStrict(t testing.TB) *Strict {
 	t.Helper()
 	keys, err := NewKeyring([]Credential{testCred})
 	if err != nil {
@@ -119,6 +119,11 @@ func TestStrictSigningVariants(t *testing.T) {
 		{"another path", func() *http.Request {
 			r := sign(clientRequest(body))
 			r.URL.Path = "/other"
+			return r
+		}, model.ErrInvalidSignature},
+		{"undecodable query added", func() *http.Request {
+			r := sign(clientRequest(body))
+			r.URL.RawQuery = "%"
 			return r
 		}, model.ErrInvalidSignature},
 		{"query added", func() *http.Request {
