@@ -58,13 +58,14 @@ type Service struct {
 	lifecycle Lifecycle
 	paging    paging.Codec
 	log       *slog.Logger
+	passwords passwordHasher
 }
 
 var _ model.Handlers = (*Service)(nil)
 
 // New returns a Service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log}
+	s := &Service{store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log, passwords: newPasswordHasher()}
 	if s.now == nil {
 		s.now = time.Now
 	}

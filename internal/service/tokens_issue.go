@@ -1,0 +1,271 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/store"
+)
+
+// TokenErrorCode says why a token cannot be issued or is not valid. Errors
+// from IssueToken and CheckToken wrap one (compare with errors.Is), or are
+// a *model.Error for an unknown or inactive organization or user.
+type TokenErrorCode string
+
+func (c TokenErrorCode) Error() string { return string(c) }
+
+const (
+	// ErrInvalidTokenRequest: a name, scope, lifetime or partition is not acceptable.
+	ErrInvalidTokenRequest TokenErrorCode = "InvalidTokenRequest"
+	// ErrNoIdentityProvider: the organization has no identity-provider configuration.
+	ErrNoIdentityProvider TokenErrorCode = "NoIdentityProviderConfiguration"
+	// ErrTokenInactive: personal access tokens are INACTIVE in the
+	// organization, or it no longer has an identity-provider configuration.
+	ErrTokenInactive TokenErrorCode = "PersonalAccessTokensInactive"
+	// ErrUserNotLinked: the user has no IdentityProviderUserId.
+	ErrUserNotLinked TokenErrorCode = "UserNotLinked"
+	// ErrUserDisabled: the user is not ENABLED (registered to WorkMail).
+	ErrUserDisabled TokenErrorCode = "UserNotEnabled"
+	// ErrTokenExpired: the token's ExpiresTime has passed.
+	ErrTokenExpired TokenErrorCode = "TokenExpired"
+	// ErrTokenUnknown: no token of this user has this secret.
+	ErrTokenUnknown TokenErrorCode = "TokenUnknown"
+)
+
+// SecretPrefix starts every token secret, so that leaked secrets are easy
+// to recognise (by scanners, and in this project's own log tests).
+const SecretPrefix = "wmpat_"
+
+// secretBytes is the entropy of a secret: 256 bits.
+const secretBytes = 32
+
+// TokenRequest asks for a new personal access token.
+type TokenRequest struct {
+	Account, Region, OrganizationID string
+	User                            string // id, name or email
+	Name                            string
+	Scopes                          []string
+	// ExpiresIn is the token's lifetime; 0 means the organization's
+	// configured lifetime, which it must not exceed.
+	ExpiresIn time.Duration
+}
+
+// IssuedToken is a new token. Secret is shown here once and never again.
+type IssuedToken struct {
+	ID, Secret               string
+	DateCreated, ExpiresTime time.Time
+}
+
+// TokenCheck asks whether Secret is a valid token of User now.
+type TokenCheck struct {
+	Account, Region, OrganizationID string
+	User                            string // id, name or email
+	Secret                          string
+}
+
+// TokenInfo describes a token that passed CheckToken.
+type TokenInfo struct {
+	ID, UserID, Name                       string
+	Scopes                                 []string
+	DateCreated, ExpiresTime, DateLastUsed time.Time
+}
+
+// IssueToken creates a token for an ENABLED user linked to Identity Center
+// in an organization whose personal access tokens are ACTIVE.
+func (s *Service) IssueToken(ctx context.Context, req TokenRequest) (*IssuedToken, error) {
+	if err := checkTokenRequest(req); err != nil {
+		return nil, err
+	}
+	raw := make([]byte, secretBytes)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("service: token secret: %w", err)
+	}
+	secret := SecretPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	hash := sha256.Sum256([]byte(secret))
+	t := &token{ID: s.ids.UUID(), Name: req.Name, Scopes: req.Scopes, SecretHash: hash[:], CreatedAt: s.now()}
+	p := store.Partition{Account: req.Account, Region: req.Region}
+	err := s.store.Update(ctx, p, func(tx store.Tx) error {
+		cfg, u, err := s.tokenOwner(tx, req.OrganizationID, req.User)
+		if err != nil {
+			return err
+		}
+		lifetime := time.Duration(cfg.lifetimeDays()) * 24 * time.Hour
+		if req.ExpiresIn > lifetime {
+			return fmt.Errorf("%w: ExpiresIn %s exceeds the organization's token lifetime of %d days", ErrInvalidTokenRequest, req.ExpiresIn, cfg.lifetimeDays())
+		}
+		if req.ExpiresIn > 0 {
+			lifetime = req.ExpiresIn
+		}
+		t.UserID, t.ExpiresAt = u.ID, t.CreatedAt.Add(lifetime)
+		return putToken(tx, req.OrganizationID, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &IssuedToken{ID: t.ID, Secret: secret, DateCreated: t.CreatedAt, ExpiresTime: t.ExpiresAt}, nil
+}
+
+// tokenOwner returns the configuration and the user for issuing a token,
+// or the reason the user may not have one.
+func (s *Service) tokenOwner(r store.Reader, orgID, ident string) (*identityProviderConfig, *user, error) {
+	if _, err := s.activeOrganization(r, orgID); err != nil {
+		return nil, nil, err
+	}
+	var cfg identityProviderConfig
+	found, err := getRecord(r, collIdentityProviders, orgID, &cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !found {
+		return nil, nil, fmt.Errorf("%w: organization %s has no identity-provider configuration", ErrNoIdentityProvider, orgID)
+	}
+	if cfg.TokenStatus != string(model.PersonalAccessTokenConfigurationStatusActive) {
+		return nil, nil, fmt.Errorf("%w: personal access tokens are %s in organization %s", ErrTokenInactive, cfg.TokenStatus, orgID)
+	}
+	u, err := s.resolveUser(r, orgID, ident)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := usable(u); err != nil {
+		return nil, nil, err
+	}
+	return &cfg, u, nil
+}
+
+// usable is nil when u may hold and use tokens.
+func usable(u *user) error {
+	if u.State != userEnabled {
+		return fmt.Errorf("%w: user %s is %s", ErrUserDisabled, u.ID, u.State)
+	}
+	if u.IdPUserID == "" {
+		return fmt.Errorf("%w: user %s has no IdentityProviderUserId", ErrUserNotLinked, u.ID)
+	}
+	return nil
+}
+
+// checkTokenRequest applies the model's constraints on token names and
+// scopes (PersonalAccessTokenName, PersonalAccessTokenScopeList).
+func checkTokenRequest(req TokenRequest) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidTokenRequest}, args...)...)
+	}
+	switch {
+	case req.Account == "" || req.Region == "":
+		return bad("Account and Region are required")
+	case req.OrganizationID == "" || req.User == "":
+		return bad("OrganizationId and User are required")
+	case !tokenText(req.Name, 64):
+		return bad("Name must be 1 to 64 characters, without control characters, '<', '>' or '\\'")
+	case len(req.Scopes) < 1 || len(req.Scopes) > 10:
+		return bad("1 to 10 scopes are required, got %d", len(req.Scopes))
+	case req.ExpiresIn < 0:
+		return bad("ExpiresIn must not be negative")
+	}
+	for _, sc := range req.Scopes {
+		if !tokenText(sc, 256) {
+			return bad("each scope must be 1 to 256 characters, without control characters, '<', '>' or '\\'")
+		}
+	}
+	return nil
+}
+
+// tokenText reports whether s matches [^\x00-\x1F\x7F<>\\]{1,max}.
+func tokenText(s string, max int) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 1 || n > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == '<' || r == '>' || r == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckToken reports whether c.Secret is a valid token of c.User now and,
+// if so, records the use in DateLastUsed. Only a caller holding a real
+// secret learns why it is not valid (expired, inactive, user state); any
+// other secret is ErrTokenUnknown.
+func (s *Service) CheckToken(ctx context.Context, c TokenCheck) (TokenInfo, error) {
+	var info TokenInfo
+	p := store.Partition{Account: c.Account, Region: c.Region}
+	err := s.store.Update(ctx, p, func(tx store.Tx) error {
+		if _, err := s.activeOrganization(tx, c.OrganizationID); err != nil {
+			return err
+		}
+		u, err := s.resolveUser(tx, c.OrganizationID, c.User)
+		if errors.Is(err, model.ErrEntityNotFound) {
+			return fmt.Errorf("%w: no such token for user %s", ErrTokenUnknown, c.User)
+		}
+		if err != nil {
+			return err
+		}
+		t, err := matchSecret(tx, c.OrganizationID, u.ID, c.Secret)
+		if err != nil {
+			return err
+		}
+		if err := s.tokenUsable(tx, c.OrganizationID, u, t); err != nil {
+			return err
+		}
+		t.LastUsedAt = s.now()
+		info = TokenInfo{ID: t.ID, UserID: t.UserID, Name: t.Name, Scopes: t.Scopes,
+			DateCreated: t.CreatedAt, ExpiresTime: t.ExpiresAt, DateLastUsed: t.LastUsedAt}
+		return putToken(tx, c.OrganizationID, t)
+	})
+	return info, err
+}
+
+// matchSecret returns the user's token whose hash is the secret's. Every
+// token is compared, in constant time, so timing says nothing about which
+// or how much of a hash matched.
+func matchSecret(r store.Reader, orgID, userID, secret string) (*token, error) {
+	want := sha256.Sum256([]byte(secret))
+	var match *token
+	prefix := userTokenKey(orgID, userID, "")
+	err := r.Scan(collUserTokens, prefix, "", func(key string, _ []byte) (bool, error) {
+		var t token
+		found, err := getRecord(r, collTokens, tokenKey(orgID, key[len(prefix):]), &t)
+		if err != nil {
+			return false, err
+		}
+		if found && subtle.ConstantTimeCompare(t.SecretHash, want[:]) == 1 {
+			match = &t
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if match == nil {
+		return nil, fmt.Errorf("%w: no such token for user %s", ErrTokenUnknown, userID)
+	}
+	return match, nil
+}
+
+// tokenUsable is nil when t may be used now.
+func (s *Service) tokenUsable(r store.Reader, orgID string, u *user, t *token) error {
+	if err := usable(u); err != nil {
+		return err
+	}
+	var cfg identityProviderConfig
+	found, err := getRecord(r, collIdentityProviders, orgID, &cfg)
+	if err != nil {
+		return err
+	}
+	if !found || cfg.TokenStatus != string(model.PersonalAccessTokenConfigurationStatusActive) {
+		return fmt.Errorf("%w: personal access tokens are not active in organization %s", ErrTokenInactive, orgID)
+	}
+	if now := s.now(); !now.Before(t.ExpiresAt) {
+		return fmt.Errorf("%w: token %s expired at %s", ErrTokenExpired, t.ID, t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
