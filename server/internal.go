@@ -22,6 +22,10 @@ func (s *Server) internalRoutes() *http.ServeMux {
 		}
 		writeInternal(w, http.StatusOK, map[string]string{"status": "reset"})
 	})
+	// Personal access tokens: workmaild's own extension (WorkMail has no
+	// API to create them). Strict authentication must guard these.
+	mux.HandleFunc("POST "+InternalPrefix+"tokens", s.handleIssueToken)
+	mux.HandleFunc("POST "+InternalPrefix+"tokens/check", s.handleCheckToken)
 	mux.HandleFunc(InternalPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeInternalError(w, http.StatusNotFound, "NotFound", "no internal endpoint "+r.Method+" "+r.URL.Path)
 	})

@@ -1,6 +1,7 @@
 // Command workmaild serves the Amazon WorkMail API.
 //
 //	workmaild serve [--addr HOST:PORT] [--data-dir DIR | --in-memory] ...
+//	workmaild tokens create|check --endpoint URL --account A --region R ...
 //
 // Every flag can also be set through an environment variable named
 // WORKMAILD_ plus the flag in upper case with '-' as '_' (WORKMAILD_ADDR,
@@ -20,11 +21,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run is main without the process: testable, and free of global state.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return 2
@@ -33,6 +34,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], getenv, stdout, stderr)
+	case "tokens":
+		err = tokens(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -62,6 +65,12 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   workmaild serve [flags]    serve the WorkMail API (see 'workmaild serve -h')
+  workmaild tokens create --account A --region R --organization-id ID --user U
+                   --name N --scope S [--scope S ...] [--expires-in 30d] [--endpoint URL]
+                             issue a personal access token (workmaild's own
+                             extension); prints its secret, once
+  workmaild tokens check  --account A --region R --organization-id ID --user U [--endpoint URL]
+                             check a secret read from standard input
   workmaild help             show this help
 `)
 }

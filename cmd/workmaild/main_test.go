@@ -144,7 +144,7 @@ func TestParseServe(t *testing.T) {
 			t.Errorf("%v accepted", bad)
 		}
 	}
-	if code := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); code != 2 {
+	if code := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard); code != 2 {
 		t.Errorf("unknown command exit %d, want 2", code)
 	}
 }
