@@ -37,9 +37,11 @@ func (t *tokenTarget) register(fs *flag.FlagSet) {
 }
 
 func (t *tokenTarget) missing() string {
-	for name, v := range map[string]string{"--account": t.account, "--region": t.region, "--organization-id": t.organizationID, "--user": t.user} {
-		if v == "" {
-			return name
+	for _, f := range []struct{ name, value string }{
+		{"--account", t.account}, {"--region", t.region}, {"--organization-id", t.organizationID}, {"--user", t.user},
+	} {
+		if f.value == "" {
+			return f.name
 		}
 	}
 	return ""
