@@ -108,28 +108,23 @@ func TestListUsersPagination(t *testing.T) {
 		before[createUser(t, c, org, fmt.Sprintf("user-%02d", i), "")] = true
 	}
 
-	for _, f := range []*types.ListUsersFilters{nil, {UsernamePrefix: aws.String("user-")}} {
+	for round, f := range []*types.ListUsersFilters{nil, {UsernamePrefix: aws.String("user-")}} {
 		// Users created while the list is walked cause no duplicate and
 		// no gap among those that existed before.
+		// A bounded number of inserts run alongside the walk (an unbounded
+		// stream could outrun any walk).
 		var wg sync.WaitGroup
-		stop := make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := c.CreateUser(ctx, &workmail.CreateUserInput{OrganizationId: &org, Name: aws.String(fmt.Sprintf("user-new-%p-%d", f, i)), DisplayName: aws.String("n")}); err != nil {
+			for i := range 30 {
+				if _, err := c.CreateUser(ctx, &workmail.CreateUserInput{OrganizationId: &org, Name: aws.String(fmt.Sprintf("user-new-%d-%d", round, i)), DisplayName: aws.String("n")}); err != nil {
 					t.Error(err)
 					return
 				}
 			}
 		}()
 		ids := listUsers(t, c, &workmail.ListUsersInput{OrganizationId: &org, Filters: f, MaxResults: aws.Int32(3)})
-		close(stop)
 		wg.Wait()
 		got := map[string]bool{}
 		for _, id := range ids {
