@@ -14,7 +14,7 @@ import (
 type userSource struct {
 	collection string
 	prefix     string                         // scanned prefix of the collection
-	userID     func(key, value []byte) string // the user a scanned record names
+	userID     func(key, value []byte) string // the user an index entry names
 }
 
 // ListUsers implements WorkMailService.ListUsers. As AWS documents, one
@@ -49,16 +49,15 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*mod
 		src := usersSource(orgID, f)
 		limit := pageSize(in.MaxResults, defaultListPage)
 		return r.Scan(src.collection, src.prefix, after, func(key string, value []byte) (bool, error) {
-			var u user
-			found, err := getRecord(r, collUsers, userKey(orgID, src.userID([]byte(key), value)), &u)
-			if err != nil || !found || !s.listed(&u, f) {
+			u, err := src.read(r, orgID, key, value)
+			if err != nil || u == nil || !s.listed(u, f) {
 				return err == nil, err
 			}
 			if len(out.Users) == limit {
 				out.NextToken = ptr(s.paging.Encode(scope, after))
 				return false, nil
 			}
-			out.Users = append(out.Users, userSummary(&u, storeID))
+			out.Users = append(out.Users, userSummary(u, storeID))
 			after = key
 			return true, nil
 		})
@@ -67,6 +66,20 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*mod
 		return nil, err
 	}
 	return out, nil
+}
+
+// read returns the user a scanned record stands for, or nil when an index
+// entry has no user behind it.
+func (src userSource) read(r store.Reader, orgID, key string, value []byte) (*user, error) {
+	var u user
+	if src.collection == collUsers {
+		return &u, decodeRecord(collUsers, key, value, &u)
+	}
+	found, err := getRecord(r, collUsers, userKey(orgID, src.userID([]byte(key), value)), &u)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &u, nil
 }
 
 // usersSource picks the collection a ListUsers request reads.
@@ -82,7 +95,7 @@ func usersSource(orgID string, f *model.ListUsersFilters) userSource {
 			return string(key[strings.LastIndexByte(string(key), '/')+1:])
 		}}
 	}
-	return userSource{collUsers, orgID + "/", func(key, _ []byte) string { return string(key[len(orgID)+1:]) }}
+	return userSource{collection: collUsers, prefix: orgID + "/"}
 }
 
 // listed reports whether ListUsers shows u under filter f: deleted users
