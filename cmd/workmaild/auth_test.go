@@ -81,7 +81,7 @@ func runInProcess(t *testing.T, env map[string]string, args ...string) (string, 
 	var mu sync.Mutex
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--in-memory"}, args...), envOf(env), outW, lockedWriter{&mu, &logs})
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--in-memory"}, args...), envOf(env), strings.NewReader(""), outW, lockedWriter{&mu, &logs})
 		outW.Close()
 	}()
 	line, err := bufio.NewReader(outR).ReadString('\n')

@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		err = serve(ctx, args[1:], getenv, stdout, stderr)
 	case "tokens":
-		err = tokens(ctx, args[1:], stdin, stdout, stderr)
+		err = tokens(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -65,7 +65,7 @@ func (e usageError) Error() string { return e.msg }
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   workmaild serve [flags]    serve the WorkMail API (see 'workmaild serve -h')
-  workmaild tokens create --account A --region R --organization-id ID --user U
+  workmaild tokens create --account A --region R --organization-id ID --user U [--admin-token T]
                    --name N --scope S [--scope S ...] [--expires-in 30d] [--endpoint URL]
                              issue a personal access token (workmaild's own
                              extension); prints its secret, once

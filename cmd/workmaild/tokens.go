@@ -25,11 +25,12 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // tokenTarget is what every tokens subcommand needs: which server, which
 // partition, which organization and user.
 type tokenTarget struct {
-	endpoint, account, region, organizationID, user string
+	endpoint, adminToken, account, region, organizationID, user string
 }
 
-func (t *tokenTarget) register(fs *flag.FlagSet) {
+func (t *tokenTarget) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&t.endpoint, "endpoint", "http://127.0.0.1:4590", "URL of a running workmaild")
+	fs.StringVar(&t.adminToken, "admin-token", getenv("WORKMAILD_ADMIN_TOKEN"), "the server's admin token, if it has one (default: $WORKMAILD_ADMIN_TOKEN)")
 	fs.StringVar(&t.account, "account", "", "12-digit account id (required)")
 	fs.StringVar(&t.region, "region", "", "region (required)")
 	fs.StringVar(&t.organizationID, "organization-id", "", "organization id (required)")
@@ -49,14 +50,14 @@ func (t *tokenTarget) missing() string {
 
 // tokens runs `workmaild tokens create|check`: it calls the internal token
 // endpoints of a running server (which holds the store's lock).
-func tokens(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func tokens(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{msg: "tokens: want a subcommand: create or check"}
 	}
 	var t tokenTarget
 	fs := flag.NewFlagSet("workmaild tokens "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	t.register(fs)
+	t.register(fs, getenv)
 	var path string
 	var body func() (any, error)
 	switch args[0] {
@@ -99,12 +100,12 @@ func tokens(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	return callInternal(ctx, strings.TrimSuffix(t.endpoint, "/")+server.InternalPrefix+path, payload, stdout)
+	return callInternal(ctx, strings.TrimSuffix(t.endpoint, "/")+server.InternalPrefix+path, t.adminToken, payload, stdout)
 }
 
 // callInternal posts payload and copies a successful answer to stdout; an
 // error answer becomes the command's error.
-func callInternal(ctx context.Context, url string, payload any, stdout io.Writer) error {
+func callInternal(ctx context.Context, url, adminToken string, payload any, stdout io.Writer) error {
 	raw, err := json.Marshal(payload)
 	if err != nil {
 		return err
@@ -116,6 +117,9 @@ func callInternal(ctx context.Context, url string, payload any, stdout io.Writer
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ import (
 // user "alice" may hold tokens.
 func tokenFixture(t *testing.T) (url, org string) {
 	t.Helper()
-	srv, err := server.New(server.Options{})
+	srv, err := server.New(server.Options{AdminToken: "admin-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +55,10 @@ func tokenFixture(t *testing.T) (url, org string) {
 func TestTokensCommand(t *testing.T) {
 	url, org := tokenFixture(t)
 	common := []string{"--endpoint", url, "--account", "123456789012", "--region", "us-east-1", "--organization-id", org, "--user", "alice"}
+	env := map[string]string{"WORKMAILD_ADMIN_TOKEN": "admin-secret"}
 	cli := func(stdin string, args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &stdout, &stderr)
+		code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
 
@@ -84,6 +85,15 @@ func TestTokensCommand(t *testing.T) {
 	code, _, errOut = cli("", append([]string{"tokens", "create", "--name", "x", "--scope", "IMAP", "--expires-in", "400d"}, common...)...)
 	if code != 1 || !strings.Contains(errOut, "InvalidTokenRequest") {
 		t.Fatalf("too long a lifetime: exit %d, %q", code, errOut)
+	}
+	// The admin token comes from the environment or --admin-token.
+	env = nil
+	code, _, errOut = cli("", append([]string{"tokens", "create", "--name", "x", "--scope", "IMAP"}, common...)...)
+	if code != 1 || !strings.Contains(errOut, "admin token") {
+		t.Fatalf("without the admin token: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut = cli("", append([]string{"tokens", "create", "--admin-token", "admin-secret", "--name", "x", "--scope", "IMAP"}, common...)...); code != 0 {
+		t.Fatalf("--admin-token: exit %d, %q", code, errOut)
 	}
 	for _, args := range [][]string{{"tokens"}, {"tokens", "frob"}, {"tokens", "create", "--name", "x"}} {
 		if code, _, _ := cli("", args...); code != 2 {
