@@ -40,6 +40,8 @@ func TestIssueTokenRefusals(t *testing.T) {
 		"long name":         {func(r *server.TokenRequest) { r.Name = strings.Repeat("é", 65) }, server.ErrInvalidTokenRequest},
 		"bad scope":         {func(r *server.TokenRequest) { r.Scopes = []string{"a\nb"} }, server.ErrInvalidTokenRequest},
 		"no account":        {func(r *server.TokenRequest) { r.Account = "" }, server.ErrInvalidTokenRequest},
+		"NUL in account":    {func(r *server.TokenRequest) { r.Account = "1111\x002223333" }, server.ErrInvalidTokenRequest},
+		"no region":         {func(r *server.TokenRequest) { r.Region = "" }, server.ErrInvalidTokenRequest},
 		"unknown user":      {func(r *server.TokenRequest) { r.User = "ghost" }, model.ErrEntityNotFound},
 		"unknown org":       {func(r *server.TokenRequest) { r.OrganizationID = "m-00000000000000000000000000000000" }, model.ErrOrganizationNotFound},
 		"other account":     {func(r *server.TokenRequest) { r.Account = otherAccount }, model.ErrOrganizationNotFound},
@@ -125,6 +127,9 @@ func TestCheckToken(t *testing.T) {
 	last := tok.Secret[len(tok.Secret)-1]
 	wantCheck("alice", tok.Secret[:len(tok.Secret)-1]+string(last^1), server.ErrTokenUnknown)
 	wantCheck("alice", "", server.ErrTokenUnknown)
+	if _, err := ts.srv.CheckToken(ctx, server.TokenCheck{Account: "x\x00", Region: testRegion, OrganizationID: o.ID, User: "alice", Secret: tok.Secret}); !errors.Is(err, server.ErrInvalidTokenRequest) {
+		t.Fatalf("a malformed account: %v", err)
+	}
 	wantCheck("ghost", tok.Secret, server.ErrTokenUnknown)
 	bob := createUser(t, c, o.ID, "bob", idpBob)
 	register(t, c, o.ID, bob, "bob@checks.awsapps.com")

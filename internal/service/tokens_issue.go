@@ -8,9 +8,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/workmaild/workmaild/internal/auth"
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/store"
 )
@@ -157,9 +159,10 @@ func checkTokenRequest(req TokenRequest) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidTokenRequest}, args...)...)
 	}
+	if err := checkPartition(req.Account, req.Region); err != nil {
+		return err
+	}
 	switch {
-	case req.Account == "" || req.Region == "":
-		return bad("Account and Region are required")
 	case req.OrganizationID == "" || req.User == "":
 		return bad("OrganizationId and User are required")
 	case !tokenText(req.Name, 64):
@@ -173,6 +176,15 @@ func checkTokenRequest(req TokenRequest) error {
 		if !tokenText(sc, 256) {
 			return bad("each scope must be 1 to 256 characters, without control characters, '<', '>' or '\\'")
 		}
+	}
+	return nil
+}
+
+// checkPartition accepts a 12-digit account id and a region, as the API's
+// callers have them.
+func checkPartition(account, region string) error {
+	if !auth.IsAccountID(account) || region == "" || strings.ContainsRune(region, 0) {
+		return fmt.Errorf("%w: Account must be a 12-digit account id and Region a region", ErrInvalidTokenRequest)
 	}
 	return nil
 }
@@ -197,6 +209,9 @@ func tokenText(s string, max int) bool {
 // other secret is ErrTokenUnknown.
 func (s *Service) CheckToken(ctx context.Context, c TokenCheck) (TokenInfo, error) {
 	var info TokenInfo
+	if err := checkPartition(c.Account, c.Region); err != nil {
+		return info, err
+	}
 	p := store.Partition{Account: c.Account, Region: c.Region}
 	err := s.store.Update(ctx, p, func(tx store.Tx) error {
 		if _, err := s.activeOrganization(tx, c.OrganizationID); err != nil {

@@ -262,13 +262,13 @@ func applyUpdate(u *user, in *model.UpdateUserInput) {
 	}
 	set(&u.DisplayName, in.DisplayName)
 	a := &u.attributes
-	for dst, src := range map[*string]*string{
-		&a.FirstName: in.FirstName, &a.LastName: in.LastName, &a.Initials: in.Initials,
-		&a.Telephone: in.Telephone, &a.Street: in.Street, &a.JobTitle: in.JobTitle,
-		&a.City: in.City, &a.Company: in.Company, &a.ZipCode: in.ZipCode,
-		&a.Department: in.Department, &a.Country: in.Country, &a.Office: in.Office,
+	for _, m := range []struct{ dst, src *string }{
+		{&a.FirstName, in.FirstName}, {&a.LastName, in.LastName}, {&a.Initials, in.Initials},
+		{&a.Telephone, in.Telephone}, {&a.Street, in.Street}, {&a.JobTitle, in.JobTitle},
+		{&a.City, in.City}, {&a.Company, in.Company}, {&a.ZipCode, in.ZipCode},
+		{&a.Department, in.Department}, {&a.Country, in.Country}, {&a.Office, in.Office},
 	} {
-		set(dst, src)
+		set(m.dst, m.src)
 	}
 }
 
