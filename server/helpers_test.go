@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/smithy-go"
 
+	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -139,6 +141,11 @@ func wantAPIError(t *testing.T, err error, code string, fragments ...string) {
 		if !strings.Contains(apiErr.ErrorMessage(), f) {
 			t.Fatalf("%s message %q does not contain %q", code, apiErr.ErrorMessage(), f)
 		}
+	}
+	// A WorkMail error must be one the model declares for the operation.
+	var opErr *smithy.OperationError
+	if c := model.ErrorCode(code); model.IsModeled(c) && errors.As(err, &opErr) && !slices.Contains(model.DeclaredErrors(opErr.OperationName), c) {
+		t.Fatalf("%s does not declare %s", opErr.OperationName, code)
 	}
 }
 
