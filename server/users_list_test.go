@@ -146,7 +146,9 @@ func TestListUsersPagination(t *testing.T) {
 		_, err = c.ListUsers(ctx, &workmail.ListUsersInput{OrganizationId: &org, NextToken: aws.String(bad)})
 		wantAPIError(t, err, "InvalidParameterException", "NextToken")
 	}
-	// A token is bound to its filter.
-	_, err = c.ListUsers(ctx, &workmail.ListUsersInput{OrganizationId: &org, NextToken: &tok, Filters: &types.ListUsersFilters{State: types.EntityStateDisabled}})
-	wantAPIError(t, err, "InvalidParameterException", "NextToken")
+	// A token is bound to its filter, and an empty filter is not none.
+	for _, f := range []*types.ListUsersFilters{{State: types.EntityStateDisabled}, {UsernamePrefix: aws.String("")}} {
+		_, err = c.ListUsers(ctx, &workmail.ListUsersInput{OrganizationId: &org, NextToken: &tok, Filters: f})
+		wantAPIError(t, err, "InvalidParameterException", "NextToken")
+	}
 }

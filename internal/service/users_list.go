@@ -36,8 +36,8 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*mod
 		if _, err := s.activeOrganization(r, orgID); err != nil {
 			return err
 		}
-		scope := listScope("ListUsers", p, orgID, str(f.UsernamePrefix), str(f.DisplayNamePrefix),
-			str(f.PrimaryEmailPrefix), string(ptrValue(f.State)), str(f.IdentityProviderUserIdPrefix))
+		scope := listScope("ListUsers", p, orgID, given(f.UsernamePrefix), given(f.DisplayNamePrefix),
+			given(f.PrimaryEmailPrefix), given(f.State), given(f.IdentityProviderUserIdPrefix))
 		after, err := s.decodeNextToken(scope, in.NextToken)
 		if err != nil {
 			return err
@@ -146,10 +146,11 @@ func hasPrefixFold(s, prefix string) bool {
 	return strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
 }
 
-func ptrValue[T any](p *T) T {
-	var zero T
+// given spells an optional filter for a list scope, telling an absent
+// filter from an empty one (they read different collections).
+func given[T ~string](p *T) string {
 	if p == nil {
-		return zero
+		return "-"
 	}
-	return *p
+	return "=" + string(*p)
 }
