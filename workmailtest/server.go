@@ -31,6 +31,7 @@ type Server struct {
 	clock   *Clock
 	handler *server.Server
 	http    *httptest.Server
+	dataDir string // empty when in memory
 }
 
 // NewServer starts a workmaild for the test t and stops it, discarding its
@@ -84,7 +85,7 @@ func start(t testing.TB, cfg config, dataDir string) (*Server, error) {
 		return nil, err
 	}
 	hs := httptest.NewServer(h)
-	return &Server{URL: hs.URL, t: t, cfg: cfg, clock: clock, handler: h, http: hs}, nil
+	return &Server{URL: hs.URL, t: t, cfg: cfg, clock: clock, handler: h, http: hs, dataDir: dataDir}, nil
 }
 
 // close waits for requests in flight, then closes the store.
