@@ -134,16 +134,20 @@ func (s *Server) ConfigFor(account, region string) aws.Config {
 	return s.config(account, region)
 }
 
-// config is built field by field, never from the environment, so that a
-// developer's AWS profile, AWS_ENDPOINT_URL or AWS_CA_BUNDLE cannot change
-// what a test talks to. The access key id is the account: workmaild maps a
-// 12-digit key id to that account.
 func (s *Server) config(account, region string) aws.Config {
+	return clientConfig(s.URL, s.http.Client(), account, region)
+}
+
+// clientConfig is built field by field, never from the environment, so
+// that a developer's AWS profile, AWS_ENDPOINT_URL or AWS_CA_BUNDLE cannot
+// change what a test talks to. The access key id is the account: workmaild
+// maps a 12-digit key id to that account.
+func clientConfig(url string, hc aws.HTTPClient, account, region string) aws.Config {
 	return aws.Config{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(account, secretKey, ""),
-		BaseEndpoint: aws.String(s.URL),
-		HTTPClient:   s.http.Client(),
+		BaseEndpoint: aws.String(url),
+		HTTPClient:   hc,
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	}
 }
