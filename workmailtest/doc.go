@@ -5,7 +5,7 @@
 //	func TestProvisioning(t *testing.T) {
 //		srv := workmailtest.NewServer(t)
 //		client := srv.Client() // an aws-sdk-go-v2 *workmail.Client
-//		out, err := client.CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String("example-corp")})
+//		out, err := client.CreateOrganization(t.Context(), &workmail.CreateOrganizationInput{Alias: aws.String("example-corp")})
 //		...
 //	}
 //

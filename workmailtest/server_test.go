@@ -50,6 +50,16 @@ func TestURLIsARealEndpoint(t *testing.T) {
 	}
 }
 
+// A failed call is reported at once, never retried behind the test's back.
+func TestClientDoesNotRetry(t *testing.T) {
+	srv := workmailtest.NewServer(t)
+	for _, cfg := range []aws.Config{srv.Config(), srv.ConfigFor("444455556666", "eu-west-1")} {
+		if n := cfg.Retryer().MaxAttempts(); n != 1 {
+			t.Fatalf("MaxAttempts %d, want 1", n)
+		}
+	}
+}
+
 // The clients must not depend on the machine: a developer's AWS
 // environment or files must not redirect or re-sign a test's requests.
 func TestClientIgnoresTheEnvironment(t *testing.T) {
