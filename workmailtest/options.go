@@ -49,8 +49,9 @@ func WithRegion(region string) Option { return func(cfg *config) { cfg.region = 
 
 // WithPersistentStore keeps the state in the embedded database the
 // workmaild binary uses, in a directory from t.TempDir, instead of in
-// memory. Slower (every write is synced to disk); use it to test against
-// the exact storage of a deployed server.
+// memory: the same store code and file format as a deployed server,
+// without the fsync a test's temporary directory does not need. Slower
+// than memory (a few milliseconds to open the database).
 func WithPersistentStore() Option { return func(cfg *config) { cfg.persistent = true } }
 
 // WithOrganizationDelays sets how long organizations take to change state,
