@@ -3,6 +3,7 @@ package workmailtest_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -130,4 +131,29 @@ func ExampleServer_ClientFor() {
 	})
 	// Output:
 	// OrganizationNotFoundException
+}
+
+// URL is a real endpoint: any HTTP client, SDK or tool can reach it, and
+// Config builds clients with options of your own.
+func ExampleServer_URL() {
+	inTest(func(t testing.TB) {
+		srv := workmailtest.NewServer(t)
+
+		resp, err := http.Get(srv.URL + "/_workmaild/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		fmt.Println(resp.Status)
+
+		own := workmail.NewFromConfig(srv.Config(), func(o *workmail.Options) { o.AppID = "my-tool" })
+		list, err := own.ListOrganizations(t.Context(), &workmail.ListOrganizationsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println(len(list.OrganizationSummaries))
+	})
+	// Output:
+	// 200 OK
+	// 0
 }
