@@ -29,7 +29,7 @@ func TestURLIsARealEndpoint(t *testing.T) {
 		t.Fatalf("URL %q is not a loopback endpoint", srv.URL)
 	}
 	// Any HTTP client reaches it, not only the ones the server hands out.
-	resp, err := http.Get(srv.URL + server.InternalPrefix + "health")
+	resp, err := http.Get(srv.URL + server.HealthPath)
 	if err != nil {
 		t.Fatal(err)
 	}
