@@ -20,6 +20,7 @@
 // Options fix the clock (WithClock), make generated ids repeatable
 // (WithSeed), choose the default client's account and region (WithAccount,
 // WithRegion) and slow organizations down (WithOrganizationDelays). Helpers
-// create state that the API cannot make in one call, such as an
-// organization that is already Active (Server.CreateActiveOrganization).
+// create state that the API cannot make: an organization that is already
+// Active (Server.CreateActiveOrganization) and personal access tokens
+// (Server.IssuePersonalAccessToken, Server.CheckPersonalAccessToken).
 package workmailtest

@@ -157,3 +157,61 @@ func ExampleServer_URL() {
 	// 200 OK
 	// 0
 }
+
+// Personal access tokens have no WorkMail API: users make them in the web
+// application. A test issues one directly, then moves the clock to see it
+// expire.
+func ExampleServer_IssuePersonalAccessToken() {
+	inTest(func(t testing.TB) {
+		clock := workmailtest.NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+		srv := workmailtest.NewServer(t, workmailtest.WithClock(clock))
+		c, ctx := srv.Client(), t.Context()
+
+		// An organization with tokens enabled for 30 days, and a user
+		// linked to Identity Center.
+		org := srv.CreateActiveOrganization("example-corp")
+		instance := "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+		app, err := c.CreateIdentityCenterApplication(ctx, &workmail.CreateIdentityCenterApplicationInput{
+			Name: aws.String("WorkMail"), InstanceArn: aws.String(instance),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PutIdentityProviderConfiguration(ctx, &workmail.PutIdentityProviderConfigurationInput{
+			OrganizationId:              &org,
+			AuthenticationMode:          types.IdentityProviderAuthenticationModeIdentityProviderOnly,
+			IdentityCenterConfiguration: &types.IdentityCenterConfiguration{InstanceArn: aws.String(instance), ApplicationArn: app.ApplicationArn},
+			PersonalAccessTokenConfiguration: &types.PersonalAccessTokenConfiguration{
+				Status: types.PersonalAccessTokenConfigurationStatusActive, LifetimeInDays: aws.Int32(30),
+			},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		user, err := c.CreateUser(ctx, &workmail.CreateUserInput{
+			OrganizationId: &org, Name: aws.String("alice"), DisplayName: aws.String("Alice"),
+			IdentityProviderUserId: aws.String("1234567890-aaaaaaaa-1111-2222-3333-444444444444"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.RegisterToWorkMail(ctx, &workmail.RegisterToWorkMailInput{
+			OrganizationId: &org, EntityId: user.UserId, Email: aws.String("alice@example-corp.awsapps.com"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+
+		tok := srv.IssuePersonalAccessToken(server.TokenRequest{OrganizationID: org, User: "alice", Name: "laptop", Scopes: []string{"IMAP"}})
+		fmt.Println("expires", tok.ExpiresTime)
+
+		check := server.TokenCheck{OrganizationID: org, User: "alice", Secret: tok.Secret}
+		_, err = srv.CheckPersonalAccessToken(check)
+		fmt.Println("now:", err)
+		clock.Advance(30 * 24 * time.Hour)
+		_, err = srv.CheckPersonalAccessToken(check)
+		fmt.Println("in 30 days:", errors.Is(err, server.ErrTokenExpired))
+	})
+	// Output:
+	// expires 2026-07-01 09:00:00 +0000 UTC
+	// now: <nil>
+	// in 30 days: true
+}

@@ -159,3 +159,20 @@ func TestWithPersistentStoreUsesTempDir(t *testing.T) {
 		t.Fatalf("the data directory outlived the test: %v", err)
 	}
 }
+
+func TestIssuePersonalAccessTokenFailsTheTest(t *testing.T) {
+	rec := &recordingTB{TB: t}
+	s, err := start(rec, defaultConfig(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	var org string
+	rec.run(func() { org = s.CreateActiveOrganization("no-idp") })
+	failures := rec.run(func() {
+		s.IssuePersonalAccessToken(server.TokenRequest{OrganizationID: org, User: "alice", Name: "laptop", Scopes: []string{"IMAP"}})
+	})
+	if len(failures) != 1 || !strings.Contains(failures[0], `issuing token "laptop" for alice`) {
+		t.Fatalf("issuing without an identity provider reported %q", failures)
+	}
+}
