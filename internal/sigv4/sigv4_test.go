@@ -69,14 +69,28 @@ func TestFromRequest(t *testing.T) {
 	}
 }
 
+// FuzzParseAuthorization checks that any header either parses into a
+// complete signature or fails with a *MalformedError (which the server
+// answers as IncompleteSignatureException), and never panics. The seed
+// corpus is in testdata/fuzz/FuzzParseAuthorization.
 func FuzzParseAuthorization(f *testing.F) {
 	f.Add("AWS4-HMAC-SHA256 Credential=123456789012/20261126/eu-west-1/workmail/aws4_request, SignedHeaders=host, Signature=00")
 	f.Add("AWS4-HMAC-SHA256 Credential=/////, SignedHeaders=;, Signature=")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, h string) {
 		sig, err := ParseAuthorization(h)
-		if err == nil && (sig.Region == "" || sig.AccessKeyID == "" || sig.Signature == "" || len(sig.SignedHeaders) == 0) {
+		if err != nil {
+			var m *MalformedError
+			if !errors.As(err, &m) || m.Reason == "" {
+				t.Fatalf("ParseAuthorization(%q) failed with %v, want a *MalformedError with a reason", h, err)
+			}
+			return
+		}
+		if sig.Region == "" || sig.AccessKeyID == "" || sig.Service == "" || !isDate(sig.Date) || sig.Signature == "" || len(sig.SignedHeaders) == 0 {
 			t.Fatalf("accepted %q with an empty part: %+v", h, sig)
+		}
+		if sig.Presigned {
+			t.Fatalf("a header signature marked presigned: %+v", sig)
 		}
 	})
 }
