@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
+)
+
+// putAttempt is one PutIdentityProviderConfiguration a writer sent: the
+// values that identify it, and whether the server acknowledged it.
+type putAttempt struct {
+	mode     types.IdentityProviderAuthenticationMode
+	status   types.PersonalAccessTokenConfigurationStatus
+	lifetime int32
+	acked    bool
+}
+
+func (p putAttempt) String() string {
+	return fmt.Sprintf("%s/%s/%d", p.mode, p.status, p.lifetime)
+}
+
+// ledger records, across all rounds, every write the writers attempted
+// and which of them the server acknowledged. It is what the store must
+// agree with after each kill.
+type ledger struct {
+	mu        sync.Mutex
+	attempted map[string]bool          // alias → true for every CreateOrganization sent
+	orgs      map[string]string        // organization id → alias, acknowledged creates only
+	puts      map[string][]*putAttempt // organization id → its puts, in the order sent
+}
+
+func newLedger() *ledger {
+	return &ledger{attempted: map[string]bool{}, orgs: map[string]string{}, puts: map[string][]*putAttempt{}}
+}
+
+func (l *ledger) attemptCreate(alias string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.attempted[alias] = true
+}
+
+func (l *ledger) ackCreate(id, alias string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.orgs[id] = alias
+}
+
+// attemptPut records a put before it is sent; ack marks it acknowledged.
+func (l *ledger) attemptPut(org string, p putAttempt) (ack func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	rec := &p
+	l.puts[org] = append(l.puts[org], rec)
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		rec.acked = true
+	}
+}
+
+func (l *ledger) ackCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.orgs)
+	for _, ps := range l.puts {
+		for _, p := range ps {
+			if p.acked {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// verify checks the server against the ledger: every acknowledged
+// organization is describable and Active, nothing is listed that was never
+// sent, and each organization's configuration is its last acknowledged put
+// or one sent after it (a put in flight at the kill may or may not have
+// committed). It returns every discrepancy it finds.
+func (l *ledger) verify(ctx context.Context, c *workmail.Client) []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var errs []error
+	listed, err := listAliases(ctx, c)
+	if err != nil {
+		return []error{fmt.Errorf("ListOrganizations: %w", err)}
+	}
+	for id, alias := range l.orgs {
+		if listed[id] != alias {
+			errs = append(errs, fmt.Errorf("acknowledged organization %s (%s) is not listed", id, alias))
+		}
+		d, err := c.DescribeOrganization(ctx, &workmail.DescribeOrganizationInput{OrganizationId: aws.String(id)})
+		if err != nil || aws.ToString(d.Alias) != alias || aws.ToString(d.State) != "Active" {
+			errs = append(errs, fmt.Errorf("acknowledged organization %s (%s) lost: %+v, %v", id, alias, d, err))
+		}
+	}
+	for id, alias := range listed {
+		if !l.attempted[alias] {
+			errs = append(errs, fmt.Errorf("organization %s (%s) was never created", id, alias))
+		}
+	}
+	for id, attempts := range l.puts {
+		if err := checkConfiguration(ctx, c, id, attempts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// checkConfiguration compares one organization's stored configuration with
+// the puts sent for it.
+func checkConfiguration(ctx context.Context, c *workmail.Client, org string, attempts []*putAttempt) error {
+	lastAcked := -1
+	for i, p := range attempts {
+		if p.acked {
+			lastAcked = i
+		}
+	}
+	d, err := c.DescribeIdentityProviderConfiguration(ctx, &workmail.DescribeIdentityProviderConfigurationInput{OrganizationId: aws.String(org)})
+	var notFound *types.ResourceNotFoundException
+	if errors.As(err, &notFound) && lastAcked < 0 {
+		return nil // no put was acknowledged, and none committed
+	}
+	if err != nil {
+		return fmt.Errorf("organization %s: configuration after %d acknowledged puts: %w", org, lastAcked+1, err)
+	}
+	got := putAttempt{mode: d.AuthenticationMode}
+	if pat := d.PersonalAccessTokenConfiguration; pat != nil {
+		got.status, got.lifetime = pat.Status, aws.ToInt32(pat.LifetimeInDays)
+	}
+	allowed := attempts[max(lastAcked, 0):]
+	if !slices.ContainsFunc(allowed, func(p *putAttempt) bool { return p.String() == got.String() }) {
+		return fmt.Errorf("organization %s: configuration %s is neither the last acknowledged put nor a later one (%v)", org, got, allowed)
+	}
+	return nil
+}
+
+// listAliases returns every listed organization's alias by id.
+func listAliases(ctx context.Context, c *workmail.Client) (map[string]string, error) {
+	out := map[string]string{}
+	p := workmail.NewListOrganizationsPaginator(c, &workmail.ListOrganizationsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.OrganizationSummaries {
+			out[aws.ToString(o.OrganizationId)] = aws.ToString(o.Alias)
+		}
+	}
+	return out, nil
+}

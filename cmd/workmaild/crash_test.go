@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
+)
+
+const (
+	crashWriters = 16
+	crashRounds  = 5
+	// putsPerOrg is how many configurations each writer puts on each
+	// organization it creates, so a kill can land between puts.
+	putsPerOrg  = 3
+	crashInst   = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+	crashRegion = "us-east-1"
+)
+
+// TestKillDuringConcurrentWrites runs the real binary on one data
+// directory, five rounds in a row: 16 writers create organizations and put
+// identity-provider configurations through the AWS SDK, the server is
+// killed with SIGKILL mid-stream, restarted on the same directory (no
+// repair step exists), and must still hold every acknowledged write.
+func TestKillDuringConcurrentWrites(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	book := newLedger()
+	for round := range crashRounds {
+		p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "error")
+		checkAfterRestart(t, p, book, round)
+		// Kill at a different point each round, after these many new acks.
+		killAfter := book.ackCount() + 150 + 37*round
+		runAndKill(t, p, book, round, killAfter)
+	}
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "error")
+	checkAfterRestart(t, p, book, crashRounds)
+	p.stop(t)
+	t.Logf("%d acknowledged writes survived %d kills", book.ackCount(), crashRounds)
+}
+
+func checkAfterRestart(t *testing.T, p *process, book *ledger, round int) {
+	t.Helper()
+	resp, err := http.Get(p.url + "/_workmaild/health")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("round %d: not healthy after restart: %v %v", round, resp, err)
+	}
+	resp.Body.Close()
+	errs := book.verify(context.Background(), crashClient(p.url))
+	for _, err := range errs[:min(len(errs), 20)] {
+		t.Errorf("round %d: %v", round, err)
+	}
+	if len(errs) > 0 {
+		t.FailNow()
+	}
+}
+
+// crashClient makes exactly one attempt per call: a retried write would
+// blur which attempt was acknowledged.
+func crashClient(url string) *workmail.Client {
+	return workmail.New(workmail.Options{
+		Region:           crashRegion,
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider("123456789012", "secret", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// runAndKill starts the writers, SIGKILLs the server once the ledger holds
+// killAfter acknowledgements, and returns when every writer has stopped.
+func runAndKill(t *testing.T, p *process, book *ledger, round, killAfter int) {
+	t.Helper()
+	ctx := context.Background()
+	c := crashClient(p.url)
+	app, err := c.CreateIdentityCenterApplication(ctx, &workmail.CreateIdentityCenterApplicationInput{
+		Name: aws.String("WorkMail"), InstanceArn: aws.String(crashInst),
+	})
+	if err != nil {
+		t.Fatalf("round %d: %v", round, err)
+	}
+	var killed atomic.Bool
+	trigger := make(chan struct{})
+	var once sync.Once
+	acked := func() {
+		if book.ackCount() >= killAfter {
+			once.Do(func() { close(trigger) })
+		}
+	}
+	errc := make(chan error, crashWriters)
+	var wg sync.WaitGroup
+	for w := range crashWriters {
+		wg.Go(func() {
+			err := write(ctx, c, book, writerID{round, w}, aws.ToString(app.ApplicationArn), acked)
+			if !killed.Load() {
+				errc <- fmt.Errorf("writer %d failed before the kill: %w", w, err)
+			}
+		})
+	}
+	select {
+	case <-trigger:
+	case err := <-errc:
+		t.Fatalf("round %d: %v", round, err)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("round %d: only %d of %d acknowledgements after 20s", round, book.ackCount(), killAfter)
+	}
+	killed.Store(true)
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err = p.cmd.Wait()
+	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("round %d: server ended by %v, not by our SIGKILL", round, err)
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc { // failures between the trigger and the kill
+		t.Fatalf("round %d: %v", round, err)
+	}
+}
+
+type writerID struct{ round, writer int }
+
+// write creates organizations and puts configurations on them until a
+// call fails (normally because the server was killed), recording each
+// write in the ledger before it is sent and again once acknowledged.
+func write(ctx context.Context, c *workmail.Client, book *ledger, id writerID, app string, acked func()) error {
+	for i := 0; ; i++ {
+		alias := fmt.Sprintf("r%d-w%d-%d", id.round, id.writer, i)
+		book.attemptCreate(alias)
+		out, err := c.CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String(alias)})
+		if err != nil {
+			return err
+		}
+		org := aws.ToString(out.OrganizationId)
+		book.ackCreate(org, alias)
+		acked()
+		for n := range putsPerOrg {
+			p := crashPut(n)
+			ack := book.attemptPut(org, p)
+			if _, err := c.PutIdentityProviderConfiguration(ctx, p.input(org, app)); err != nil {
+				return err
+			}
+			ack()
+			acked()
+		}
+	}
+}
+
+// crashPut is the n-th configuration a writer puts on an organization;
+// each differs from the others in all three values.
+func crashPut(n int) putAttempt {
+	p := putAttempt{
+		mode:     types.IdentityProviderAuthenticationModeIdentityProviderOnly,
+		status:   types.PersonalAccessTokenConfigurationStatusActive,
+		lifetime: int32(30 + n),
+	}
+	if n%2 == 1 {
+		p.mode = types.IdentityProviderAuthenticationModeIdentityProviderAndDirectory
+		p.status = types.PersonalAccessTokenConfigurationStatusInactive
+	}
+	return p
+}
+
+func (p putAttempt) input(org, app string) *workmail.PutIdentityProviderConfigurationInput {
+	return &workmail.PutIdentityProviderConfigurationInput{
+		OrganizationId:     aws.String(org),
+		AuthenticationMode: p.mode,
+		IdentityCenterConfiguration: &types.IdentityCenterConfiguration{
+			InstanceArn: aws.String(crashInst), ApplicationArn: aws.String(app),
+		},
+		PersonalAccessTokenConfiguration: &types.PersonalAccessTokenConfiguration{
+			Status: p.status, LifetimeInDays: aws.Int32(p.lifetime),
+		},
+	}
+}
