@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -14,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
+	bolt "go.etcd.io/bbolt"
 )
 
 const (
@@ -41,6 +44,7 @@ func TestKillDuringConcurrentWrites(t *testing.T) {
 		// Kill at a different point each round, after these many new acks.
 		killAfter := book.ackCount() + 150 + 37*round
 		runAndKill(t, p, book, round, killAfter)
+		checkFile(t, filepath.Join(dir, "workmaild.db"), round)
 	}
 	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "error")
 	checkAfterRestart(t, p, book, crashRounds)
@@ -61,6 +65,27 @@ func checkAfterRestart(t *testing.T, p *process, book *ledger, round int) {
 	}
 	if len(errs) > 0 {
 		t.FailNow()
+	}
+}
+
+// checkFile runs bbolt's own consistency check on the file exactly as the
+// kill left it, before any process opens it again.
+func checkFile(t *testing.T, path string, round int) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("round %d: opening the killed server's file: %v", round, err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() { // drained: the checker runs until it closes the channel
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		t.Fatalf("round %d: the file is inconsistent after the kill: %v", round, err)
 	}
 }
 
