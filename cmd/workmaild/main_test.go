@@ -45,11 +45,18 @@ func start(t *testing.T, bin string, env []string, args ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = io.Discard
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr // read only after Wait, when the copying has stopped
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() && stderr.Len() > 0 {
+			t.Logf("workmaild %s stderr:\n%s", strings.Join(args, " "), stderr.String()[max(0, stderr.Len()-3000):])
+		}
+	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		t.Fatalf("no listening line: %v", err)
