@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +37,7 @@ const (
 // no request with a 5xx and that its final state is exactly what the
 // acknowledged operations add up to.
 func TestLoadMixedOperations(t *testing.T) {
-	srv, err := server.New(server.Options{DataDir: t.TempDir()})
+	srv, err := server.New(server.Options{DataDir: t.TempDir(), Logger: slog.New(failOnError{t: t})})
 	if err != nil {
 		t.Fatal(err)
 	}
