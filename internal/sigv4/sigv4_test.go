@@ -103,3 +103,34 @@ func BenchmarkParseAuthorization(b *testing.B) {
 		}
 	}
 }
+
+// FuzzFromRequest covers the presigned path too: whatever the header and
+// the raw query, FromRequest returns a complete signature, ErrMissing, or a
+// *MalformedError, and never panics. The seed corpus is in
+// testdata/fuzz/FuzzFromRequest.
+func FuzzFromRequest(f *testing.F) {
+	f.Add("", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261126%2Fus-west-2%2Fworkmail%2Faws4_request&X-Amz-Date=20261126T120000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=abcdef&X-Amz-Expires=300")
+	f.Add("AWS4-HMAC-SHA256 Credential=123456789012/20261126/eu-west-1/workmail/aws4_request, SignedHeaders=host, Signature=00", "")
+	f.Add("", "X-Amz-Signature=&X-Amz-Algorithm=AWS4-HMAC-SHA1")
+	f.Fuzz(func(t *testing.T, authorization, rawQuery string) {
+		query, _ := url.ParseQuery(rawQuery) // keeps what parses, as the server does
+		sig, err := FromRequest(authorization, query)
+		var m *MalformedError
+		switch {
+		case errors.Is(err, ErrMissing):
+			if authorization != "" {
+				t.Fatalf("an Authorization header %q reported as missing", authorization)
+			}
+		case errors.As(err, &m):
+			if m.Reason == "" {
+				t.Fatal("a *MalformedError without a reason")
+			}
+		case err != nil:
+			t.Fatalf("FromRequest(%q, %q) failed with %v, want ErrMissing or a *MalformedError", authorization, rawQuery, err)
+		case sig.Region == "" || sig.AccessKeyID == "" || sig.Service == "" || !isDate(sig.Date) || sig.Signature == "" || len(sig.SignedHeaders) == 0:
+			t.Fatalf("accepted (%q, %q) with an empty part: %+v", authorization, rawQuery, sig)
+		case sig.Presigned != (authorization == "") || sig.Presigned && sig.AmzDate == "":
+			t.Fatalf("(%q, %q) parsed as presigned=%v with X-Amz-Date %q", authorization, rawQuery, sig.Presigned, sig.AmzDate)
+		}
+	})
+}
