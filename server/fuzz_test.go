@@ -43,7 +43,7 @@ func FuzzServeHTTP(f *testing.F) {
 			// Internal errors, panics and undeclared error codes are logged
 			// at Error level. The fuzz function runs one input at a time.
 			if errorsLogged.n.Load() != before {
-				t.Fatalf("the server logged an error for %s %q %q %q %q", method, target, contentType, authorization, body)
+				t.Fatalf("the server logged an error for %s %q %q %q, body %.200q", method, target, contentType, authorization, body)
 			}
 		}()
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
