@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -52,13 +51,17 @@ func TestBadInputDoc(t *testing.T) {
 
 func renderBadInputs(cases []badInput) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteString("| input | request | answer |\n| --- | --- | --- |\n")
+	b.WriteString("| mode | input | request | answer |\n| --- | --- | --- | --- |\n")
 	for _, tc := range cases {
 		req, err := tc.describeRequest()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", tc.name, err)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", cell(tc.name), req, tc.describeAnswer())
+		mode := "lenient"
+		if tc.strict {
+			mode = "strict"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mode, cell(tc.name), req, tc.describeAnswer())
 	}
 	return b.Bytes(), nil
 }
@@ -85,8 +88,20 @@ func (tc badInput) describeRequest() (string, error) {
 			parts = append(parts, "`"+name+": "+cell(v)+"`")
 		}
 	}
-	if !tc.signedAt.IsZero() {
-		parts = append(parts, "signed at "+tc.signedAt.Format(time.RFC3339))
+	if tc.accessKey != "" {
+		parts = append(parts, "signed by access key "+code(tc.accessKey))
+	}
+	if tc.secret != "" {
+		parts = append(parts, "signed with a secret that is not the key's")
+	}
+	switch {
+	case tc.skew < 0:
+		parts = append(parts, fmt.Sprintf("signed %v before the server's clock", -tc.skew))
+	case tc.skew > 0:
+		parts = append(parts, fmt.Sprintf("signed %v after the server's clock", tc.skew))
+	}
+	if tc.signedBody != "" {
+		parts = append(parts, "signed for body "+code(tc.signedBody))
 	}
 	switch {
 	case tc.shown != "":

@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,8 +30,16 @@ type badInput struct {
 	shown string
 	// headers are set after signing; an empty value removes the header.
 	headers map[string]string
-	// signedAt, when set, signs the request at that time instead of now.
-	signedAt time.Time
+	// strict sends the row to a server in strict mode, where the request
+	// is signed with strictKey; the others go to a lenient server.
+	strict bool
+	// accessKey and secret, when set, replace the signing key's.
+	accessKey, secret string
+	// skew signs the request that long after the server's clock.
+	skew time.Duration
+	// signedBody, when set, is the body the signature covers instead of
+	// body.
+	signedBody string
 	// The answer: status, __type ("" for a success) and a fragment of the
 	// message.
 	status  int
@@ -47,8 +53,20 @@ const orgMember = `"OrganizationId":"m-00000000000000000000000000000000"`
 var (
 	bodyAtLimit   = `{"NextToken":"` + strings.Repeat("a", 1<<20-len(`{"NextToken":""}`)) + `"}`
 	bodyOverLimit = `{"NextToken":"` + strings.Repeat("a", 1<<20+1-len(`{"NextToken":""}`)) + `"}`
-	deepNesting   = `{"Domains":` + strings.Repeat("[", 20000)
+	// awsjson.MaxJSONDepth is 64: the object is one level, the arrays the
+	// others.
+	nested64    = `{"Unknown":` + strings.Repeat("[", 63) + strings.Repeat("]", 63) + `}`
+	nested65    = `{"Unknown":` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`
+	deepNesting = `{"Domains":` + strings.Repeat("[", 20000)
 )
+
+// badInputNow is the clock of both servers, so that strict mode's answers
+// about signing times are the same on every run.
+var badInputNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// wrongSignature is a well-formed Authorization header whose signature is
+// not the request's.
+const wrongSignature = "AWS4-HMAC-SHA256 Credential=AKIAWORKMAILDTEST001/20261126/us-east-1/workmail/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000"
 
 func badInputs() []badInput {
 	return []badInput{
@@ -82,7 +100,9 @@ func badInputs() []badInput {
 		{name: "invalid UTF-8 in a string", op: "CreateOrganization", body: "{\"Alias\":\"a\xff\"}", shown: "`{\"Alias\":\"a` then byte 0xFF then `\"}`", status: 400, code: "SerializationException", message: "Request body is not valid UTF-8."},
 		{name: "escaped lone surrogate", op: "CreateOrganization", body: `{"Alias":"a\ud800"}`, status: 400, code: "InvalidParameterException", message: "at 'alias' failed to satisfy constraint: Member must satisfy regular expression pattern"},
 		{name: "NUL character in a string", op: "CreateOrganization", body: `{"Alias":"a\u0000b"}`, status: 400, code: "InvalidParameterException", message: "at 'alias' failed to satisfy constraint: Member must satisfy regular expression pattern"},
-		{name: "JSON nested 20,000 deep", op: "CreateOrganization", body: deepNesting, shown: "`{\"Domains\":` then 20,000 `[`", status: 400, code: "SerializationException", message: "exceeded max depth"},
+		{name: "JSON nested 64 levels deep (the limit)", op: "ListOrganizations", body: nested64, shown: "`{\"Unknown\":` then 63 `[`, 63 `]` and `}`", status: 200},
+		{name: "JSON nested 65 levels deep", op: "ListOrganizations", body: nested65, shown: "`{\"Unknown\":` then 64 `[`, 64 `]` and `}`", status: 400, code: "SerializationException", message: "Request body nests objects and arrays deeper than 64 levels."},
+		{name: "JSON nested 20,000 levels deep, unterminated", op: "CreateOrganization", body: deepNesting, shown: "`{\"Domains\":` then 20,000 `[`", status: 400, code: "SerializationException", message: "Request body nests objects and arrays deeper than 64 levels."},
 		{name: "body of exactly the limit (1 MiB)", op: "ListOrganizations", body: bodyAtLimit, shown: "`{\"NextToken\":\"aaa…\"}`, 1,048,576 bytes", status: 400, code: "InvalidParameterException", message: "at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to"},
 		{name: "body one byte over the limit", op: "ListOrganizations", body: bodyOverLimit, shown: "`{\"NextToken\":\"aaa…\"}`, 1,048,577 bytes", status: 413, code: "RequestEntityTooLargeException", message: "Request body is larger than the 1048576 bytes this server accepts."},
 
@@ -104,17 +124,43 @@ func badInputs() []badInput {
 		{name: "Authorization of another scheme", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": "Bearer abc"}, status: 400, code: "IncompleteSignatureException", message: "Authorization header must use the AWS4-HMAC-SHA256 algorithm."},
 		{name: "Authorization with a malformed credential scope", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=111122223333/us-east-1/workmail/aws4_request, SignedHeaders=host, Signature=00"}, status: 400, code: "IncompleteSignatureException", message: "Credential should be scoped to a valid region, service and date"},
 		{name: "Authorization with a non-hex signature", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=111122223333/20261126/us-east-1/workmail/aws4_request, SignedHeaders=host, Signature=xyz"}, status: 400, code: "IncompleteSignatureException", message: "Signature must be hexadecimal."},
-		{name: "signature from 2020 (lenient mode verifies nothing)", op: "ListOrganizations", body: `{}`, signedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), status: 200},
-		{name: "wrong signature (lenient mode verifies nothing)", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=111122223333/20261126/us-east-1/workmail/aws4_request, SignedHeaders=host, Signature=00"}, status: 200},
+		{name: "signed 20 minutes ago (lenient mode verifies nothing)", op: "ListOrganizations", body: `{}`, skew: -20 * time.Minute, status: 200},
+		{name: "wrong signature (lenient mode verifies nothing)", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": wrongSignature}, status: 200},
+
+		// Signatures in strict mode.
+		{name: "well signed", strict: true, op: "ListOrganizations", body: `{}`, status: 200},
+		{name: "Authorization missing", strict: true, op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": ""}, status: 400, code: "MissingAuthenticationTokenException", message: "Missing Authentication Token"},
+		{name: "Authorization without Credential", strict: true, op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00"}, status: 400, code: "IncompleteSignatureException", message: "Authorization header requires 'Credential' parameter."},
+		{name: "unknown access key", strict: true, accessKey: "AKIAUNKNOWNKEY000000", op: "ListOrganizations", body: `{}`, status: 400, code: "UnrecognizedClientException", message: "The security token included in the request is invalid."},
+		{name: "wrong secret", strict: true, secret: "not-the-secret", op: "ListOrganizations", body: `{}`, status: 400, code: "InvalidSignatureException", message: "The request signature we calculated does not match the signature you provided."},
+		{name: "wrong signature", strict: true, op: "ListOrganizations", body: `{}`, headers: map[string]string{"Authorization": wrongSignature}, status: 400, code: "InvalidSignatureException", message: "does not match the signature you provided"},
+		{name: "body changed after signing", strict: true, op: "ListOrganizations", signedBody: `{}`, body: `{"MaxResults":1}`, status: 400, code: "InvalidSignatureException", message: "does not match the signature you provided"},
+		{name: "signed 20 minutes ago (expired)", strict: true, op: "ListOrganizations", body: `{}`, skew: -20 * time.Minute, status: 400, code: "InvalidSignatureException", message: "Signature expired: 20261126T114000Z is now earlier than 20261126T114500Z (20261126T120000Z - 15 min.)"},
+		{name: "signed 20 minutes ahead", strict: true, op: "ListOrganizations", body: `{}`, skew: 20 * time.Minute, status: 400, code: "InvalidSignatureException", message: "Signature not yet current: 20261126T122000Z is still later than 20261126T121500Z (20261126T120000Z + 15 min.)"},
+		{name: "signed 14 minutes ago (inside the window)", strict: true, op: "ListOrganizations", body: `{}`, skew: -14 * time.Minute, status: 200},
+		// The order of the checks: size, then signature, then the rest.
+		{name: "bad body, well signed", strict: true, op: "ListOrganizations", body: `{"MaxResults":"5"}`, status: 400, code: "SerializationException", message: "Member 'MaxResults' must be an integer"},
+		{name: "bad body and a wrong secret (the signature is checked first)", strict: true, secret: "not-the-secret", op: "ListOrganizations", body: `{"MaxResults":"5"}`, status: 400, code: "InvalidSignatureException", message: "does not match the signature you provided"},
+		{name: "body over the limit and no Authorization (the size is checked first)", strict: true, op: "ListOrganizations", body: bodyOverLimit, shown: "`{\"NextToken\":\"aaa…\"}`, 1,048,577 bytes", headers: map[string]string{"Authorization": ""}, status: 413, code: "RequestEntityTooLargeException", message: "Request body is larger than the 1048576 bytes this server accepts."},
 	}
 }
 
 // TestBadInput sends every row of docs/bad-input.md to a real server over
 // HTTP and checks the answer.
 func TestBadInput(t *testing.T) {
-	ts := startServer(t, server.Options{})
+	clock := func() time.Time { return badInputNow }
+	lenient := startServer(t, server.Options{Now: clock})
+	strict := startStrict(t, server.Options{Now: clock})
 	for _, tc := range badInputs() {
-		t.Run(tc.name, func(t *testing.T) {
+		name := tc.name
+		if tc.strict {
+			name = "strict/" + name
+		}
+		t.Run(name, func(t *testing.T) {
+			ts := lenient
+			if tc.strict {
+				ts = strict
+			}
 			r := ts.do(tc.request(t, ts.URL))
 			if tc.code == "" {
 				if r.Status != tc.status || r.Body["__type"] != nil {
@@ -144,13 +190,21 @@ func (tc badInput) request(t *testing.T, url string) *http.Request {
 	default:
 		req.Header.Set("X-Amz-Target", "WorkMailService."+tc.op)
 	}
-	signedAt := tc.signedAt
-	if signedAt.IsZero() {
-		signedAt = time.Now()
-	}
-	sum := sha256.Sum256([]byte(tc.body))
 	creds := aws.Credentials{AccessKeyID: testAccount, SecretAccessKey: "secret-key"}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "workmail", testRegion, signedAt); err != nil {
+	if tc.strict {
+		creds = aws.Credentials{AccessKeyID: strictKey.AccessKeyID, SecretAccessKey: strictKey.SecretAccessKey}
+	}
+	if tc.accessKey != "" {
+		creds.AccessKeyID = tc.accessKey
+	}
+	if tc.secret != "" {
+		creds.SecretAccessKey = tc.secret
+	}
+	signed := tc.body
+	if tc.signedBody != "" {
+		signed = tc.signedBody
+	}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sha256Hex(signed), "workmail", testRegion, badInputNow.Add(tc.skew)); err != nil {
 		t.Fatal(err)
 	}
 	if tc.method != "" {
