@@ -78,6 +78,22 @@ func (l *ledger) ackCount() int {
 	return n
 }
 
+// unacknowledged counts the writes sent but never acknowledged: the ones
+// in flight when a server was killed.
+func (l *ledger) unacknowledged() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.attempted) - len(l.orgs)
+	for _, ps := range l.puts {
+		for _, p := range ps {
+			if !p.acked {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // verify checks the server against the ledger: every acknowledged
 // organization is describable and Active, nothing is listed that was never
 // sent, and each organization's configuration is its last acknowledged put

@@ -47,10 +47,12 @@ func TestKillDuringConcurrentWrites(t *testing.T) {
 		verified := time.Now()
 		// Kill at a different point each round, after these many new acks.
 		killAfter := book.ackCount() + 150 + 37*round
+		pending := book.unacknowledged()
 		runAndKill(t, p, book, round, killAfter)
 		checkFile(t, filepath.Join(dir, "workmaild.db"), round)
-		t.Logf("round %d: verify %v, writes until the kill %v, %d acknowledged writes so far",
-			round, verified.Sub(began).Round(time.Millisecond), time.Since(verified).Round(time.Millisecond), book.ackCount())
+		t.Logf("round %d: verify %v, writes until the kill %v, %d writes in flight at the kill, %d acknowledged so far",
+			round, verified.Sub(began).Round(time.Millisecond), time.Since(verified).Round(time.Millisecond),
+			book.unacknowledged()-pending, book.ackCount())
 	}
 	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "error")
 	checkAfterRestart(t, p, book, crashRounds)
