@@ -117,10 +117,14 @@ func (tc badInput) describeRequest() (string, error) {
 }
 
 func (tc badInput) describeAnswer() string {
-	if tc.code == "" {
-		return fmt.Sprint(tc.status)
+	answer := fmt.Sprint(tc.status)
+	if tc.code != "" {
+		answer = fmt.Sprintf("%d `%s`: %s", tc.status, tc.code, code(tc.message))
 	}
-	return fmt.Sprintf("%d `%s`: %s", tc.status, tc.code, code(tc.message))
+	for _, name := range sortedKeys(tc.answerHeaders) {
+		answer += ", `" + name + ": " + cell(tc.answerHeaders[name]) + "`"
+	}
+	return answer
 }
 
 func code(s string) string { return "`" + cell(s) + "`" }

@@ -45,6 +45,8 @@ type badInput struct {
 	status  int
 	code    string
 	message string
+	// answerHeaders are headers the answer must carry.
+	answerHeaders map[string]string
 }
 
 const orgMember = `"OrganizationId":"m-00000000000000000000000000000000"`
@@ -107,8 +109,8 @@ func badInputs() []badInput {
 		{name: "body one byte over the limit", op: "ListOrganizations", body: bodyOverLimit, shown: "`{\"NextToken\":\"aaa…\"}`, 1,048,577 bytes", status: 413, code: "RequestEntityTooLargeException", message: "Request body is larger than the 1048576 bytes this server accepts."},
 
 		// The method and the headers.
-		{name: "GET", method: http.MethodGet, op: "ListOrganizations", body: `{}`, status: 405, code: "UnknownOperationException", message: "Method GET is not supported: WorkMail requests are POST / with an X-Amz-Target header."},
-		{name: "PUT", method: http.MethodPut, op: "ListOrganizations", body: `{}`, status: 405, code: "UnknownOperationException", message: "Method PUT is not supported"},
+		{name: "GET", method: http.MethodGet, op: "ListOrganizations", body: `{}`, answerHeaders: map[string]string{"Allow": "POST"}, status: 405, code: "UnknownOperationException", message: "Method GET is not supported: WorkMail requests are POST / with an X-Amz-Target header."},
+		{name: "PUT", method: http.MethodPut, op: "ListOrganizations", body: `{}`, answerHeaders: map[string]string{"Allow": "POST"}, status: 405, code: "UnknownOperationException", message: "Method PUT is not supported"},
 		{name: "Content-Type text/plain", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Content-Type": "text/plain"}, status: 400, code: "SerializationException", message: `Unsupported Content-Type "text/plain": send application/x-amz-json-1.1.`},
 		{name: "Content-Type application/xml", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Content-Type": "application/xml"}, status: 400, code: "SerializationException", message: "Unsupported Content-Type"},
 		{name: "Content-Type absent", op: "ListOrganizations", body: `{}`, headers: map[string]string{"Content-Type": ""}, status: 200},
@@ -162,6 +164,11 @@ func TestBadInput(t *testing.T) {
 				ts = strict
 			}
 			r := ts.do(tc.request(t, ts.URL))
+			for name, want := range tc.answerHeaders {
+				if got := r.Header.Get(name); got != want {
+					t.Errorf("answer header %s: %q, want %q", name, got, want)
+				}
+			}
 			if tc.code == "" {
 				if r.Status != tc.status || r.Body["__type"] != nil {
 					t.Fatalf("status %d, want %d; body %s", r.Status, tc.status, r.Raw)
