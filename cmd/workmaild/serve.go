@@ -136,7 +136,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(c, stderr)
+	logOut := newLogWriter(stderr)
+	defer logOut.Flush()
+	log, err := newLogger(c, logOut)
 	if err != nil {
 		return err
 	}
@@ -178,6 +180,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		store = opts.DataDir
 	}
 	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store, "auth", c.authMode)
+	_ = logOut.Flush() // the start-up lines matter to whoever launched us
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)

@@ -60,7 +60,8 @@ type exchange struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ex := &exchange{requestID: newRequestID()}
-	w.Header().Set("X-Amzn-Requestid", ex.requestID)
+	// Keys are assigned in canonical form, skipping Header.Set's work.
+	w.Header()["X-Amzn-Requestid"] = []string{ex.requestID}
 	defer func() {
 		if v := recover(); v != nil {
 			h.Log.Error("panic serving request", "request_id", ex.requestID, "operation", ex.operation, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -116,9 +117,11 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
-	tooLarge := model.ErrRequestEntityTooLarge.Errorf("Request body is larger than the %d bytes this server accepts.", limit)
+	tooLarge := func() error { // formatted only when needed: this runs on every request
+		return model.ErrRequestEntityTooLarge.Errorf("Request body is larger than the %d bytes this server accepts.", limit)
+	}
 	if r.ContentLength > limit {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	size := min(r.ContentLength, maxPrealloc)
 	if size < 0 {
@@ -130,7 +133,7 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 		return nil, model.ErrSerialization.Errorf("Could not read the request body: %v", err)
 	}
 	if int64(len(body)) > limit {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	return body, nil
 }
@@ -221,8 +224,8 @@ func (h *Handler) writeError(w http.ResponseWriter, ex *exchange, err error) {
 
 func writeJSON(w http.ResponseWriter, status int, payload []byte) {
 	hdr := w.Header()
-	hdr.Set("Content-Type", ContentType)
-	hdr.Set("Content-Length", strconv.Itoa(len(payload)))
+	hdr["Content-Type"] = []string{ContentType}
+	hdr["Content-Length"] = []string{strconv.Itoa(len(payload))}
 	w.WriteHeader(status)
 	_, _ = w.Write(payload) // a client that went away is not our error
 }

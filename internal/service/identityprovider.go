@@ -102,7 +102,7 @@ func (s *Service) identityProvider(r store.Reader, orgID string) (*identityProvi
 		return nil, err
 	}
 	var cfg identityProviderConfig
-	found, err := getRecord(r, collIdentityProviders, orgID, &cfg)
+	found, err := s.idpCache.get(r, collIdentityProviders, orgID, &cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
@@ -45,6 +46,12 @@ type organization struct {
 	DeleteRequestedAt time.Time `json:"deleteRequestedAt,omitzero"`
 }
 
+// clone returns o with its own Domains.
+func (o organization) clone() organization {
+	o.Domains = slices.Clone(o.Domains)
+	return o
+}
+
 func (o *organization) completedAt(lc Lifecycle) time.Time { return o.CreatedAt.Add(lc.CreateDelay) }
 
 func (o *organization) state(now time.Time, lc Lifecycle) string {
@@ -72,7 +79,7 @@ func (o *organization) expired(now time.Time, lc Lifecycle) bool {
 // until their retention ends), or OrganizationNotFoundException.
 func (s *Service) findOrganization(r store.Reader, id string) (*organization, error) {
 	var o organization
-	found, err := getRecord(r, collOrganizations, id, &o)
+	found, err := s.orgCache.get(r, collOrganizations, id, &o)
 	if err != nil {
 		return nil, err
 	}

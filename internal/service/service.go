@@ -59,13 +59,20 @@ type Service struct {
 	paging    paging.Codec
 	log       *slog.Logger
 	passwords passwordHasher
+	orgCache  *decodeCache[organization]
+	idpCache  *decodeCache[identityProviderConfig]
 }
 
 var _ model.Handlers = (*Service)(nil)
 
 // New returns a Service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log, passwords: newPasswordHasher()}
+	s := &Service{
+		store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log,
+		passwords: newPasswordHasher(),
+		orgCache:  newDecodeCache(organization.clone),
+		idpCache:  newDecodeCache[identityProviderConfig](nil),
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

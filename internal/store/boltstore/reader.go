@@ -23,13 +23,24 @@ type reader struct {
 	// callback changed the bucket: bbolt cursors must be repositioned after
 	// a mutation.
 	writes uint64
+	// partition caches the partition bucket of a read-only transaction,
+	// which bbolt would otherwise look up again for every read. (A
+	// writable transaction caches buckets itself, and may drop or create
+	// the partition bucket, so it is not cached here.)
+	partition *bolt.Bucket
 }
 
 func (r *reader) finish() { r.done = true }
 
 // bucket returns the collection's bucket, or nil if it does not exist.
 func (r *reader) bucket(collection string) *bolt.Bucket {
-	pb := r.tx.Bucket(r.part)
+	pb := r.partition
+	if pb == nil {
+		pb = r.tx.Bucket(r.part)
+		if !r.tx.Writable() {
+			r.partition = pb
+		}
+	}
 	if pb == nil {
 		return nil
 	}
