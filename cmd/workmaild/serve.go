@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
+	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -121,9 +122,9 @@ func newLogger(c *serveConfig, w io.Writer) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(fastlog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(fastlog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError{msg: "--log-format must be text or json"}
 }

@@ -1,0 +1,132 @@
+package fastlog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+)
+
+var tricky = []string{
+	"", "plain", "with space", "a=b", `quote"d`, `back\slash`, "tab\there", "new\nline",
+	"ctl\x01\x1f\x7f", "héllo", "non\u00a0breaking", "line\u2028sep\u2029", "bad\xffutf8", "<html>&amp;",
+	"emoji 🙂", "\u200b zero width",
+}
+
+// records exercises every path: simple kinds, fallbacks, levels, times.
+func records() []slog.Record {
+	at := time.Date(2026, 11, 26, 21, 30, 5, 123456789, time.UTC)
+	var rs []slog.Record
+	for _, s := range tricky {
+		r := slog.NewRecord(at, slog.LevelInfo, s, 0)
+		r.AddAttrs(slog.String(s+"k", s), slog.String("v", s))
+		rs = append(rs, r)
+	}
+	r := slog.NewRecord(at, slog.LevelWarn+2, "kinds", 0)
+	r.AddAttrs(slog.Int("int", -42), slog.Uint64("uint", 1<<63), slog.Bool("bool", true),
+		slog.Duration("dur", 1234567*time.Nanosecond), slog.Duration("zero", 0), slog.Int64("i64", 1<<62))
+	rs = append(rs, r)
+	r = slog.NewRecord(at.Add(-at.Sub(at.Truncate(time.Second))), slog.LevelDebug, "whole second", 0)
+	rs = append(rs, r)
+	r = slog.NewRecord(time.Time{}, slog.LevelError, "no time", 0)
+	r.AddAttrs(slog.String("a", "b"))
+	rs = append(rs, r)
+	for _, a := range []slog.Attr{
+		slog.Float64("float", 1.5), slog.Time("t", at), slog.Any("err", errors.New("boom")),
+		slog.Any("map", map[string]int{"x": 1}), slog.Group("g", slog.String("in", "side")), {},
+	} {
+		r := slog.NewRecord(at, slog.LevelInfo, "fallback", 0)
+		r.AddAttrs(slog.String("before", "x"), a, slog.String("after", "y"))
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+type constructor func(io.Writer, *slog.HandlerOptions) slog.Handler
+
+func compare(t *testing.T, name string, fast, std constructor, opts *slog.HandlerOptions, derive func(slog.Handler) slog.Handler) {
+	t.Helper()
+	var got, want bytes.Buffer
+	fh, sh := derive(fast(&got, opts)), derive(std(&want, opts))
+	ctx := context.Background()
+	for _, r := range records() {
+		if fh.Enabled(ctx, r.Level) != sh.Enabled(ctx, r.Level) {
+			t.Fatalf("%s: Enabled(%v) differs", name, r.Level)
+		}
+		if !sh.Enabled(ctx, r.Level) {
+			continue
+		}
+		got.Reset()
+		want.Reset()
+		if err := fh.Handle(ctx, r.Clone()); err != nil {
+			t.Fatal(err)
+		}
+		if err := sh.Handle(ctx, r.Clone()); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("%s, record %q:\n got %s\nwant %s", name, r.Message, got.String(), want.String())
+		}
+	}
+}
+
+func TestSameOutputAsSlog(t *testing.T) {
+	handlers := map[string][2]constructor{
+		"text": {NewTextHandler, func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) }},
+		"json": {NewJSONHandler, func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, o) }},
+	}
+	derivations := map[string]func(slog.Handler) slog.Handler{
+		"plain": func(h slog.Handler) slog.Handler { return h },
+		"with attrs": func(h slog.Handler) slog.Handler {
+			return h.WithAttrs([]slog.Attr{slog.String("svc", "a b"), slog.Int("n", 1)})
+		},
+		"with attrs x2": func(h slog.Handler) slog.Handler {
+			return h.WithAttrs([]slog.Attr{slog.String("x", "1")}).WithAttrs([]slog.Attr{slog.Bool("y", false)})
+		},
+		"with any attr": func(h slog.Handler) slog.Handler { return h.WithAttrs([]slog.Attr{slog.Any("e", errors.New("e"))}) },
+		"with group": func(h slog.Handler) slog.Handler {
+			return h.WithGroup("req").WithAttrs([]slog.Attr{slog.String("id", "1")})
+		},
+		"attrs, group": func(h slog.Handler) slog.Handler {
+			return h.WithAttrs([]slog.Attr{slog.String("id", "1")}).WithGroup("g")
+		},
+		"empty attrs": func(h slog.Handler) slog.Handler { return h.WithAttrs(nil) },
+	}
+	options := map[string]*slog.HandlerOptions{
+		"nil":         nil,
+		"debug":       {Level: slog.LevelDebug},
+		"warn":        {Level: slog.LevelWarn},
+		"replaceAttr": {ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr { a.Key += "!"; return a }},
+		"addSource":   {AddSource: true},
+	}
+	for hn, hs := range handlers {
+		for dn, d := range derivations {
+			for on, o := range options {
+				compare(t, hn+"/"+dn+"/"+on, hs[0], hs[1], o, d)
+			}
+		}
+	}
+}
+
+func BenchmarkAccessLine(b *testing.B) {
+	for name, h := range map[string]slog.Handler{
+		"slog":    slog.NewTextHandler(io.Discard, nil),
+		"fastlog": NewTextHandler(io.Discard, nil),
+	} {
+		b.Run(name, func(b *testing.B) {
+			log := slog.New(h)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				log.LogAttrs(ctx, slog.LevelInfo, "request",
+					slog.String("request_id", "8c2f6e0a-3d41-4b6e-9f7a-2b5d1c0e4a77"),
+					slog.String("operation", "DescribeIdentityProviderConfiguration"),
+					slog.Int("status", 200), slog.String("account", "111122223333"),
+					slog.String("region", "us-east-1"), slog.Duration("duration", 1234567))
+			}
+		})
+	}
+}
