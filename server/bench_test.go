@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -25,7 +26,7 @@ func benchServer(b *testing.B) *server.Server {
 	b.Helper()
 	srv, err := server.New(server.Options{
 		DataDir: b.TempDir(),
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(fastlog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		b.Fatal(err)
