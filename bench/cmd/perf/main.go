@@ -3,7 +3,7 @@
 // baseline (bench/cmd/baseline), starts both on loopback, drives them with
 // wrk, and prints each figure next to its baseline and the ratio.
 //
-//	go run ./bench/cmd/perf [-rounds 3] [-duration 5s] [-records 100000]
+//	go run ./bench/cmd/perf [-rounds 3] [-duration 5s] [-records 100000] [-steps describe,startup,put,lists]
 //
 // It needs wrk on the PATH (Debian: apt-get install wrk). See BENCHMARKS.md.
 package main
@@ -25,7 +25,8 @@ type config struct {
 	duration    time.Duration
 	connections int
 	records     int
-	skipLists   bool
+	steps       map[string]bool
+	workmaild   string // a prebuilt binary to measure, or "" to build one
 	workDir     string
 }
 
@@ -37,9 +38,14 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of one wrk round and of the Put run")
 	flag.IntVar(&c.connections, "connections", 32, "concurrent connections (wrk) and clients (Put)")
 	flag.IntVar(&c.records, "records", 100000, "organizations stored for the large-list figures")
-	flag.BoolVar(&c.skipLists, "skip-lists", false, "skip storing -records organizations (the slowest step)")
+	steps := flag.String("steps", "describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records organizations, is the slowest)")
+	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild (to compare versions)")
 	keep := flag.Bool("keep", false, "keep the work directory (data, logs, wrk scripts)")
 	flag.Parse()
+	c.steps = make(map[string]bool)
+	for s := range strings.SplitSeq(*steps, ",") {
+		c.steps[strings.TrimSpace(s)] = true
+	}
 	if err := run(c, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "perf:", err)
 		os.Exit(1)
@@ -64,6 +70,11 @@ func run(c config, keep bool) error {
 	if err != nil {
 		return err
 	}
+	if c.workmaild != "" {
+		if bins.workmaild, err = filepath.Abs(c.workmaild); err != nil {
+			return err
+		}
+	}
 	ctx := context.Background()
 	var rows []row
 	step := func(what string, f func() ([]row, error)) error {
@@ -75,17 +86,20 @@ func run(c config, keep bool) error {
 		rows = append(rows, r...)
 		return nil
 	}
-	if err := step("Describe against the baseline", func() ([]row, error) { return measureDescribe(ctx, c, bins) }); err != nil {
-		return err
+	steps := []struct {
+		name, what string
+		run        func() ([]row, error)
+	}{
+		{"describe", "Describe against the baseline", func() ([]row, error) { return measureDescribe(ctx, c, bins) }},
+		{"startup", "start-up, empty data directory", func() ([]row, error) { return startupRows(c, bins) }},
+		{"put", "durable Put", func() ([]row, error) { return measurePut(ctx, c, bins) }},
+		{"lists", fmt.Sprintf("lists with %d organizations", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
 	}
-	if err := step("start-up, empty data directory", func() ([]row, error) { return startupRows(c, bins) }); err != nil {
-		return err
-	}
-	if err := step("durable Put", func() ([]row, error) { return measurePut(ctx, c, bins) }); err != nil {
-		return err
-	}
-	if !c.skipLists {
-		if err := step(fmt.Sprintf("lists with %d organizations", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }); err != nil {
+	for _, s := range steps {
+		if !c.steps[s.name] {
+			continue
+		}
+		if err := step(s.what, s.run); err != nil {
 			return err
 		}
 	}

@@ -30,8 +30,8 @@ var errGoexit = errors.New("boltstore: a transaction function exited its gorouti
 // first queued request, drains whatever else is already queued, waits a
 // little for more when recent batches showed concurrent writers (see
 // lingerFor; an idle store commits a lone request at once), and commits
-// the batch. It closes writerDone once
-// Close has closed reqs and every queued request has been answered.
+// the batch. It closes writerDone once Close has closed reqs and every
+// queued request has been answered.
 func (s *Store) writer() {
 	finished := false
 	defer func() {
