@@ -234,16 +234,19 @@ func (h *Handler) logRequest(ctx context.Context, ex *exchange, took time.Durati
 	if !h.Log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	attrs := []slog.Attr{
+	// The record is built here rather than by Logger.LogAttrs, which
+	// walks the stack for a source position this line never shows.
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(
 		slog.String("request_id", ex.requestID),
 		slog.String("operation", ex.operation),
 		slog.Int("status", ex.status),
 		slog.String("account", ex.principal.Account),
 		slog.String("region", ex.principal.Region),
 		slog.Duration("duration", took),
-	}
+	)
 	if ex.code != "" {
-		attrs = append(attrs, slog.String("error", string(ex.code)))
+		r.AddAttrs(slog.String("error", string(ex.code)))
 	}
-	h.Log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+	_ = h.Log.Handler().Handle(ctx, r) // as Logger.LogAttrs, a failed log write is not the request's failure
 }

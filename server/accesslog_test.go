@@ -1,0 +1,95 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/workmaild/workmaild/server"
+)
+
+// lines collects JSON log lines.
+type lines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// requests returns the access-log records, in order.
+func (l *lines) requests(t *testing.T) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for line := range strings.SplitSeq(strings.TrimSpace(l.buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["msg"] == "request" {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// requestID is the x-amzn-RequestId of an SDK call's response.
+func requestID(t *testing.T, md middleware.Metadata) string {
+	t.Helper()
+	id, ok := awsmiddleware.GetRequestIDMetadata(md)
+	if !ok {
+		t.Fatal("the SDK found no request id in the response")
+	}
+	return id
+}
+
+func TestAccessLogLine(t *testing.T) {
+	logs := &lines{}
+	ts := startServer(t, server.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	c, ctx := ts.defaultClient(), context.Background()
+
+	out, err := c.ListOrganizations(ctx, &workmail.ListOrganizationsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	okID := requestID(t, out.ResultMetadata)
+	_, err = c.DescribeOrganization(ctx, &workmail.DescribeOrganizationInput{OrganizationId: aws.String("m-00000000000000000000000000000000")})
+	wantAPIError(t, err, "OrganizationNotFoundException")
+
+	recs := logs.requests(t)
+	if len(recs) != 2 {
+		t.Fatalf("%d request lines, want 2: %v", len(recs), recs)
+	}
+	want := map[string]any{"level": "INFO", "request_id": okID, "operation": "ListOrganizations", "status": 200.0, "account": testAccount, "region": testRegion}
+	for k, v := range want {
+		if recs[0][k] != v {
+			t.Errorf("success line: %s = %v, want %v (%v)", k, recs[0][k], v, recs[0])
+		}
+	}
+	if d, ok := recs[0]["duration"].(float64); !ok || d <= 0 {
+		t.Errorf("success line: duration %v, want a positive number of nanoseconds", recs[0]["duration"])
+	}
+	if _, ok := recs[0]["time"]; !ok {
+		t.Error("success line has no time")
+	}
+	if _, ok := recs[0]["error"]; ok {
+		t.Errorf("success line has an error: %v", recs[0])
+	}
+	if recs[1]["operation"] != "DescribeOrganization" || recs[1]["status"] != 400.0 || recs[1]["error"] != "OrganizationNotFoundException" {
+		t.Errorf("error line: %v", recs[1])
+	}
+}
