@@ -24,10 +24,7 @@ type logWriter struct {
 }
 
 func newLogWriter(w io.Writer) *logWriter {
-	l := &logWriter{buf: bufio.NewWriterSize(w, 64<<10)}
-	l.timer = time.AfterFunc(time.Hour, func() { _ = l.Flush() })
-	l.timer.Stop()
-	return l
+	return &logWriter{buf: bufio.NewWriterSize(w, 64<<10)}
 }
 
 // Write implements io.Writer.
@@ -37,7 +34,11 @@ func (l *logWriter) Write(p []byte) (int, error) {
 	n, err := l.buf.Write(p)
 	if !l.pending && l.buf.Buffered() > 0 {
 		l.pending = true
-		l.timer.Reset(logFlushDelay)
+		if l.timer == nil {
+			l.timer = time.AfterFunc(logFlushDelay, func() { _ = l.Flush() })
+		} else {
+			l.timer.Reset(logFlushDelay)
+		}
 	}
 	return n, err
 }

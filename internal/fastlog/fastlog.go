@@ -166,7 +166,7 @@ func (h *handler) appendAttr(b []byte, a slog.Attr) []byte {
 		}
 		return append(b, v.Duration().String()...)
 	}
-	panic("fastlog: appendAttr of a kind simple rejects") // unreachable: Handle checks simple first
+	return h.appendString(b, v.String()) // unreachable: simple admits only the kinds above
 }
 
 func (h *handler) appendKey(b []byte, key string, first bool) []byte {
