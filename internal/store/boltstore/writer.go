@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/workmaild/workmaild/internal/store"
 	"github.com/workmaild/workmaild/internal/store/internal/txn"
@@ -27,11 +26,10 @@ type request struct {
 var errGoexit = errors.New("boltstore: a transaction function exited its goroutine; batch rolled back")
 
 // writer is the only goroutine that writes to the database. It takes the
-// first queued request, drains whatever else is already queued, waits a
-// little for more when recent batches showed concurrent writers (see
-// lingerFor; an idle store commits a lone request at once), and commits
-// the batch. It closes writerDone once Close has closed reqs and every
-// queued request has been answered.
+// first queued request, drains whatever else is already queued without
+// waiting for more (an idle store commits a lone request at once; a busy
+// one naturally batches), and commits the batch. It closes writerDone once
+// Close has closed reqs and every queued request has been answered.
 func (s *Store) writer() {
 	finished := false
 	defer func() {
@@ -47,16 +45,21 @@ func (s *Store) writer() {
 	}()
 
 	batch := make([]*request, 0, maxBatch)
-	var lastBatch, seen int // sizes of the last batch and the last two
-	var lastCommit time.Duration
 	for first := range s.reqs {
-		// Wait for as many writers as the last two batches served: those
-		// are the clients likely to be on their way back.
-		batch, _ = gather(s.reqs, append(batch[:0], first), seen, lingerFor(lastBatch, lastCommit))
-		start := time.Now()
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
 		s.commitBatch(batch)
-		lastCommit = time.Since(start)
-		seen, lastBatch = lastBatch+len(batch), len(batch)
 		clear(batch) // release requests (and what their closures hold)
 	}
 	finished = true
