@@ -37,8 +37,8 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 3, "alternating wrk rounds per side; the median is reported")
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of one wrk round and of the Put run")
 	flag.IntVar(&c.connections, "connections", 32, "concurrent connections (wrk) and clients (Put)")
-	flag.IntVar(&c.records, "records", 100000, "organizations stored for the large-list figures")
-	steps := flag.String("steps", "describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records organizations, is the slowest)")
+	flag.IntVar(&c.records, "records", 100000, "users stored for the large-list figures")
+	steps := flag.String("steps", "describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
 	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild (to compare versions)")
 	keep := flag.Bool("keep", false, "keep the work directory (data, logs, wrk scripts)")
 	flag.Parse()
@@ -93,7 +93,7 @@ func run(c config, keep bool) error {
 		{"describe", "Describe against the baseline", func() ([]row, error) { return measureDescribe(ctx, c, bins) }},
 		{"startup", "start-up, empty data directory", func() ([]row, error) { return startupRows(c, bins) }},
 		{"put", "durable Put", func() ([]row, error) { return measurePut(ctx, c, bins) }},
-		{"lists", fmt.Sprintf("lists with %d organizations", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
+		{"lists", fmt.Sprintf("lists with %d users", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
 	}
 	for _, s := range steps {
 		if !c.steps[s.name] {
