@@ -41,6 +41,16 @@ func TestWireSuccess(t *testing.T) {
 	}
 }
 
+// An empty list is sent as [], not left out: boto3 and the CLI show the
+// body as it came, so response['OrganizationSummaries'] must exist.
+func TestWireEmptyList(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	r := ts.raw("ListOrganizations", `{}`, nil)
+	if r.Status != http.StatusOK || string(r.Raw) != `{"OrganizationSummaries":[]}` {
+		t.Fatalf("empty list: %d %s", r.Status, r.Raw)
+	}
+}
+
 // TestWireErrors covers errors that are not about malformed input; the
 // malformed inputs are in badinput_test.go, which docs/bad-input.md lists.
 func TestWireErrors(t *testing.T) {

@@ -14,22 +14,22 @@ type AccessControlRule struct {
 	Description *string `json:"Description,omitempty"`
 
 	// IPv4 CIDR ranges to include in the rule.
-	IpRanges []string `json:"IpRanges,omitempty"`
+	IpRanges []string `json:"IpRanges,omitzero"`
 
 	// IPv4 CIDR ranges to exclude from the rule.
-	NotIpRanges []string `json:"NotIpRanges,omitempty"`
+	NotIpRanges []string `json:"NotIpRanges,omitzero"`
 
 	// Access protocol actions to include in the rule.
-	Actions []string `json:"Actions,omitempty"`
+	Actions []string `json:"Actions,omitzero"`
 
 	// Access protocol actions to exclude from the rule.
-	NotActions []string `json:"NotActions,omitempty"`
+	NotActions []string `json:"NotActions,omitzero"`
 
 	// User IDs to include in the rule.
-	UserIds []string `json:"UserIds,omitempty"`
+	UserIds []string `json:"UserIds,omitzero"`
 
 	// User IDs to exclude from the rule.
-	NotUserIds []string `json:"NotUserIds,omitempty"`
+	NotUserIds []string `json:"NotUserIds,omitzero"`
 
 	// The date that the rule was created.
 	DateCreated *Timestamp `json:"DateCreated,omitempty"`
@@ -38,10 +38,10 @@ type AccessControlRule struct {
 	DateModified *Timestamp `json:"DateModified,omitempty"`
 
 	// Impersonation role IDs to include in the rule.
-	ImpersonationRoleIds []string `json:"ImpersonationRoleIds,omitempty"`
+	ImpersonationRoleIds []string `json:"ImpersonationRoleIds,omitzero"`
 
 	// Impersonation role IDs to exclude from the rule.
-	NotImpersonationRoleIds []string `json:"NotImpersonationRoleIds,omitempty"`
+	NotImpersonationRoleIds []string `json:"NotImpersonationRoleIds,omitzero"`
 }
 
 // AccessControlRuleEffect is the AccessControlRuleEffect shape of the
@@ -310,7 +310,7 @@ type CreateImpersonationRoleInput struct {
 	Description *string `json:"Description,omitempty"`
 
 	// The list of rules for the impersonation role. Required.
-	Rules []ImpersonationRule `json:"Rules,omitempty"`
+	Rules []ImpersonationRule `json:"Rules,omitzero"`
 }
 
 // CreateImpersonationRoleOutput is the response of the
@@ -339,28 +339,28 @@ type CreateMobileDeviceAccessRuleInput struct {
 	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
 
 	// Device types that the rule will match.
-	DeviceTypes []string `json:"DeviceTypes,omitempty"`
+	DeviceTypes []string `json:"DeviceTypes,omitzero"`
 
 	// Device types that the rule will not match.
-	NotDeviceTypes []string `json:"NotDeviceTypes,omitempty"`
+	NotDeviceTypes []string `json:"NotDeviceTypes,omitzero"`
 
 	// Device models that the rule will match.
-	DeviceModels []string `json:"DeviceModels,omitempty"`
+	DeviceModels []string `json:"DeviceModels,omitzero"`
 
 	// Device models that the rule will not match.
-	NotDeviceModels []string `json:"NotDeviceModels,omitempty"`
+	NotDeviceModels []string `json:"NotDeviceModels,omitzero"`
 
 	// Device operating systems that the rule will match.
-	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitempty"`
+	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitzero"`
 
 	// Device operating systems that the rule will not match.
-	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitempty"`
+	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitzero"`
 
 	// Device user agents that the rule will match.
-	DeviceUserAgents []string `json:"DeviceUserAgents,omitempty"`
+	DeviceUserAgents []string `json:"DeviceUserAgents,omitzero"`
 
 	// Device user agents that the rule will not match.
-	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitempty"`
+	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitzero"`
 }
 
 // CreateMobileDeviceAccessRuleOutput is the response of the
@@ -382,7 +382,7 @@ type CreateOrganizationInput struct {
 	ClientToken *string `json:"ClientToken,omitempty"`
 
 	// The email domains to associate with the organization.
-	Domains []Domain `json:"Domains,omitempty"`
+	Domains []Domain `json:"Domains,omitzero"`
 
 	// The Amazon Resource Name (ARN) of a customer managed key from AWS KMS.
 	KmsKeyArn *string `json:"KmsKeyArn,omitempty"`
@@ -1301,7 +1301,7 @@ type GetAccessControlEffectOutput struct {
 	Effect *AccessControlRuleEffect `json:"Effect,omitempty"`
 
 	// The rules that match the given parameters, resulting in an effect.
-	MatchedRules []string `json:"MatchedRules,omitempty"`
+	MatchedRules []string `json:"MatchedRules,omitzero"`
 }
 
 // GetDefaultRetentionPolicyInput is the request of the
@@ -1324,7 +1324,7 @@ type GetDefaultRetentionPolicyOutput struct {
 	Description *string `json:"Description,omitempty"`
 
 	// The retention policy folder configurations.
-	FolderConfigurations []FolderConfiguration `json:"FolderConfigurations,omitempty"`
+	FolderConfigurations []FolderConfiguration `json:"FolderConfigurations,omitzero"`
 }
 
 // GetImpersonationRoleEffectInput is the request of the
@@ -1352,7 +1352,7 @@ type GetImpersonationRoleEffectOutput struct {
 	Effect *AccessEffect `json:"Effect,omitempty"`
 
 	// A list of the rules that match the input and produce the configured effect.
-	MatchedRules []ImpersonationMatchedRule `json:"MatchedRules,omitempty"`
+	MatchedRules []ImpersonationMatchedRule `json:"MatchedRules,omitzero"`
 }
 
 // GetImpersonationRoleInput is the request of the GetImpersonationRole
@@ -1382,7 +1382,7 @@ type GetImpersonationRoleOutput struct {
 	Description *string `json:"Description,omitempty"`
 
 	// The list of rules for the given impersonation role.
-	Rules []ImpersonationRule `json:"Rules,omitempty"`
+	Rules []ImpersonationRule `json:"Rules,omitzero"`
 
 	// The date when the impersonation role was created.
 	DateCreated *Timestamp `json:"DateCreated,omitempty"`
@@ -1404,7 +1404,7 @@ type GetMailDomainInput struct {
 type GetMailDomainOutput struct {
 	// A list of the DNS records that WorkMail recommends adding in your DNS
 	// provider for the best user experience.
-	Records []DnsRecord `json:"Records,omitempty"`
+	Records []DnsRecord `json:"Records,omitzero"`
 
 	// Specifies whether the domain is a test domain provided by WorkMail, or a
 	// custom domain.
@@ -1469,7 +1469,7 @@ type GetMobileDeviceAccessEffectOutput struct {
 
 	// A list of the rules which matched the simulated user input and produced the
 	// effect.
-	MatchedRules []MobileDeviceAccessMatchedRule `json:"MatchedRules,omitempty"`
+	MatchedRules []MobileDeviceAccessMatchedRule `json:"MatchedRules,omitzero"`
 }
 
 // GetMobileDeviceAccessOverrideInput is the request of the
@@ -1540,7 +1540,7 @@ type GetPersonalAccessTokenMetadataOutput struct {
 	ExpiresTime *Timestamp `json:"ExpiresTime,omitempty"`
 
 	// Lists all the Personal Access Token permissions for a mailbox.
-	Scopes []string `json:"Scopes,omitempty"`
+	Scopes []string `json:"Scopes,omitzero"`
 }
 
 // Group: The representation of an WorkMail group.
@@ -1664,10 +1664,10 @@ type ImpersonationRule struct {
 	Effect *AccessEffect `json:"Effect,omitempty"`
 
 	// A list of user IDs that match the rule.
-	TargetUsers []string `json:"TargetUsers,omitempty"`
+	TargetUsers []string `json:"TargetUsers,omitzero"`
 
 	// A list of user IDs that don't match the rule.
-	NotTargetUsers []string `json:"NotTargetUsers,omitempty"`
+	NotTargetUsers []string `json:"NotTargetUsers,omitzero"`
 }
 
 // LambdaAvailabilityProvider: Describes a Lambda based availability provider.
@@ -1688,7 +1688,7 @@ type ListAccessControlRulesInput struct {
 // operation.
 type ListAccessControlRulesOutput struct {
 	// The access control rules.
-	Rules []AccessControlRule `json:"Rules,omitempty"`
+	Rules []AccessControlRule `json:"Rules,omitzero"`
 }
 
 // ListAliasesInput is the request of the ListAliases operation.
@@ -1710,7 +1710,7 @@ type ListAliasesInput struct {
 // ListAliasesOutput is the response of the ListAliases operation.
 type ListAliasesOutput struct {
 	// The entity's paginated aliases.
-	Aliases []string `json:"Aliases,omitempty"`
+	Aliases []string `json:"Aliases,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1735,7 +1735,7 @@ type ListAvailabilityConfigurationsInput struct {
 type ListAvailabilityConfigurationsOutput struct {
 	// The list of AvailabilityConfiguration 's that exist for the specified
 	// WorkMail organization.
-	AvailabilityConfigurations []AvailabilityConfiguration `json:"AvailabilityConfigurations,omitempty"`
+	AvailabilityConfigurations []AvailabilityConfiguration `json:"AvailabilityConfigurations,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1760,7 +1760,7 @@ type ListGroupMembersInput struct {
 // ListGroupMembersOutput is the response of the ListGroupMembers operation.
 type ListGroupMembersOutput struct {
 	// The members associated to the group.
-	Members []Member `json:"Members,omitempty"`
+	Members []Member `json:"Members,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1809,7 +1809,7 @@ type ListGroupsForEntityInput struct {
 // operation.
 type ListGroupsForEntityOutput struct {
 	// The overview of groups in an organization.
-	Groups []GroupIdentifier `json:"Groups,omitempty"`
+	Groups []GroupIdentifier `json:"Groups,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1833,7 +1833,7 @@ type ListGroupsInput struct {
 // ListGroupsOutput is the response of the ListGroups operation.
 type ListGroupsOutput struct {
 	// The overview of groups for an organization.
-	Groups []Group `json:"Groups,omitempty"`
+	Groups []Group `json:"Groups,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1857,7 +1857,7 @@ type ListImpersonationRolesInput struct {
 // operation.
 type ListImpersonationRolesOutput struct {
 	// The list of impersonation roles under the given WorkMail organization.
-	Roles []ImpersonationRole `json:"Roles,omitempty"`
+	Roles []ImpersonationRole `json:"Roles,omitzero"`
 
 	// The token to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1880,7 +1880,7 @@ type ListMailDomainsOutput struct {
 	// The list of mail domain summaries, specifying domains that exist in the
 	// specified WorkMail organization, along with the information about whether
 	// the domain is or isn't the default.
-	MailDomains []MailDomainSummary `json:"MailDomains,omitempty"`
+	MailDomains []MailDomainSummary `json:"MailDomains,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1903,7 +1903,7 @@ type ListMailboxExportJobsInput struct {
 // operation.
 type ListMailboxExportJobsOutput struct {
 	// The mailbox export job details.
-	Jobs []MailboxExportJob `json:"Jobs,omitempty"`
+	Jobs []MailboxExportJob `json:"Jobs,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1931,7 +1931,7 @@ type ListMailboxPermissionsInput struct {
 // operation.
 type ListMailboxPermissionsOutput struct {
 	// One page of the user, group, or resource mailbox permissions.
-	Permissions []Permission `json:"Permissions,omitempty"`
+	Permissions []Permission `json:"Permissions,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1962,7 +1962,7 @@ type ListMobileDeviceAccessOverridesInput struct {
 type ListMobileDeviceAccessOverridesOutput struct {
 	// The list of mobile device access overrides that exist for the specified
 	// WorkMail organization and user.
-	Overrides []MobileDeviceAccessOverride `json:"Overrides,omitempty"`
+	Overrides []MobileDeviceAccessOverride `json:"Overrides,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -1980,7 +1980,7 @@ type ListMobileDeviceAccessRulesInput struct {
 type ListMobileDeviceAccessRulesOutput struct {
 	// The list of mobile device access rules that exist under the specified
 	// WorkMail organization.
-	Rules []MobileDeviceAccessRule `json:"Rules,omitempty"`
+	Rules []MobileDeviceAccessRule `json:"Rules,omitzero"`
 }
 
 // ListOrganizationsInput is the request of the ListOrganizations operation.
@@ -1996,7 +1996,7 @@ type ListOrganizationsInput struct {
 type ListOrganizationsOutput struct {
 	// The overview of owned organizations presented as a list of organization
 	// summaries.
-	OrganizationSummaries []OrganizationSummary `json:"OrganizationSummaries,omitempty"`
+	OrganizationSummaries []OrganizationSummary `json:"OrganizationSummaries,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -2026,7 +2026,7 @@ type ListPersonalAccessTokensOutput struct {
 
 	// Lists all the personal tokens in an organization or user, if user ID is
 	// provided.
-	PersonalAccessTokenSummaries []PersonalAccessTokenSummary `json:"PersonalAccessTokenSummaries,omitempty"`
+	PersonalAccessTokenSummaries []PersonalAccessTokenSummary `json:"PersonalAccessTokenSummaries,omitzero"`
 }
 
 // ListResourceDelegatesInput is the request of the ListResourceDelegates
@@ -2051,7 +2051,7 @@ type ListResourceDelegatesInput struct {
 // operation.
 type ListResourceDelegatesOutput struct {
 	// One page of the resource's delegates.
-	Delegates []Delegate `json:"Delegates,omitempty"`
+	Delegates []Delegate `json:"Delegates,omitzero"`
 
 	// The token used to paginate through the delegates associated with a
 	// resource.
@@ -2089,7 +2089,7 @@ type ListResourcesInput struct {
 // ListResourcesOutput is the response of the ListResources operation.
 type ListResourcesOutput struct {
 	// One page of the organization's resource representation.
-	Resources []Resource `json:"Resources,omitempty"`
+	Resources []Resource `json:"Resources,omitzero"`
 
 	// The token used to paginate through all the organization's resources.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -2106,7 +2106,7 @@ type ListTagsForResourceInput struct {
 // operation.
 type ListTagsForResourceOutput struct {
 	// A list of tag key-value pairs.
-	Tags []Tag `json:"Tags,omitempty"`
+	Tags []Tag `json:"Tags,omitzero"`
 }
 
 // ListUsersFilters: Filtering options for ListUsers operation.
@@ -2145,7 +2145,7 @@ type ListUsersInput struct {
 // ListUsersOutput is the response of the ListUsers operation.
 type ListUsersOutput struct {
 	// The overview of users for an organization.
-	Users []User `json:"Users,omitempty"`
+	Users []User `json:"Users,omitzero"`
 
 	// The token to use to retrieve the next page of results.
 	NextToken *string `json:"NextToken,omitempty"`
@@ -2298,28 +2298,28 @@ type MobileDeviceAccessRule struct {
 	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
 
 	// Device types that a rule will match.
-	DeviceTypes []string `json:"DeviceTypes,omitempty"`
+	DeviceTypes []string `json:"DeviceTypes,omitzero"`
 
 	// Device types that a rule will not match.
-	NotDeviceTypes []string `json:"NotDeviceTypes,omitempty"`
+	NotDeviceTypes []string `json:"NotDeviceTypes,omitzero"`
 
 	// Device models that a rule will match.
-	DeviceModels []string `json:"DeviceModels,omitempty"`
+	DeviceModels []string `json:"DeviceModels,omitzero"`
 
 	// Device models that a rule will not match.
-	NotDeviceModels []string `json:"NotDeviceModels,omitempty"`
+	NotDeviceModels []string `json:"NotDeviceModels,omitzero"`
 
 	// Device operating systems that a rule will match.
-	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitempty"`
+	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitzero"`
 
 	// Device operating systems that a rule will not match.
-	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitempty"`
+	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitzero"`
 
 	// Device user agents that a rule will match.
-	DeviceUserAgents []string `json:"DeviceUserAgents,omitempty"`
+	DeviceUserAgents []string `json:"DeviceUserAgents,omitzero"`
 
 	// Device user agents that a rule will not match.
-	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitempty"`
+	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitzero"`
 
 	// The date and time at which an access rule was created.
 	DateCreated *Timestamp `json:"DateCreated,omitempty"`
@@ -2375,7 +2375,7 @@ type Permission struct {
 	GranteeType *MemberType `json:"GranteeType,omitempty"`
 
 	// The permissions granted to the grantee. Required.
-	PermissionValues []PermissionType `json:"PermissionValues,omitempty"`
+	PermissionValues []PermissionType `json:"PermissionValues,omitzero"`
 }
 
 // PermissionType is the PermissionType shape of the WorkMail model.
@@ -2447,7 +2447,7 @@ type PersonalAccessTokenSummary struct {
 	ExpiresTime *Timestamp `json:"ExpiresTime,omitempty"`
 
 	// Lists all the Personal Access Token permissions for a mailbox.
-	Scopes []string `json:"Scopes,omitempty"`
+	Scopes []string `json:"Scopes,omitzero"`
 }
 
 // PutAccessControlRuleInput is the request of the PutAccessControlRule
@@ -2463,31 +2463,31 @@ type PutAccessControlRuleInput struct {
 	Description *string `json:"Description,omitempty"`
 
 	// IPv4 CIDR ranges to include in the rule.
-	IpRanges []string `json:"IpRanges,omitempty"`
+	IpRanges []string `json:"IpRanges,omitzero"`
 
 	// IPv4 CIDR ranges to exclude from the rule.
-	NotIpRanges []string `json:"NotIpRanges,omitempty"`
+	NotIpRanges []string `json:"NotIpRanges,omitzero"`
 
 	// Access protocol actions to include in the rule.
-	Actions []string `json:"Actions,omitempty"`
+	Actions []string `json:"Actions,omitzero"`
 
 	// Access protocol actions to exclude from the rule.
-	NotActions []string `json:"NotActions,omitempty"`
+	NotActions []string `json:"NotActions,omitzero"`
 
 	// User IDs to include in the rule.
-	UserIds []string `json:"UserIds,omitempty"`
+	UserIds []string `json:"UserIds,omitzero"`
 
 	// User IDs to exclude from the rule.
-	NotUserIds []string `json:"NotUserIds,omitempty"`
+	NotUserIds []string `json:"NotUserIds,omitzero"`
 
 	// The identifier of the organization. Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
 	// Impersonation role IDs to include in the rule.
-	ImpersonationRoleIds []string `json:"ImpersonationRoleIds,omitempty"`
+	ImpersonationRoleIds []string `json:"ImpersonationRoleIds,omitzero"`
 
 	// Impersonation role IDs to exclude from the rule.
-	NotImpersonationRoleIds []string `json:"NotImpersonationRoleIds,omitempty"`
+	NotImpersonationRoleIds []string `json:"NotImpersonationRoleIds,omitzero"`
 }
 
 // PutAccessControlRuleOutput is the response of the PutAccessControlRule
@@ -2569,7 +2569,7 @@ type PutMailboxPermissionsInput struct {
 	GranteeId *string `json:"GranteeId,omitempty"`
 
 	// The permissions granted to the grantee. Required.
-	PermissionValues []PermissionType `json:"PermissionValues,omitempty"`
+	PermissionValues []PermissionType `json:"PermissionValues,omitzero"`
 }
 
 // PutMailboxPermissionsOutput is the response of the PutMailboxPermissions
@@ -2617,7 +2617,7 @@ type PutRetentionPolicyInput struct {
 	Description *string `json:"Description,omitempty"`
 
 	// The retention policy folder configurations. Required.
-	FolderConfigurations []FolderConfiguration `json:"FolderConfigurations,omitempty"`
+	FolderConfigurations []FolderConfiguration `json:"FolderConfigurations,omitzero"`
 }
 
 // PutRetentionPolicyOutput is the response of the PutRetentionPolicy
@@ -2803,7 +2803,7 @@ type TagResourceInput struct {
 	ResourceARN *string `json:"ResourceARN,omitempty"`
 
 	// The tag key-value pairs. Required.
-	Tags []Tag `json:"Tags,omitempty"`
+	Tags []Tag `json:"Tags,omitzero"`
 }
 
 // TagResourceOutput is the response of the TagResource operation.
@@ -2839,7 +2839,7 @@ type UntagResourceInput struct {
 	ResourceARN *string `json:"ResourceARN,omitempty"`
 
 	// The tag keys. Required.
-	TagKeys []string `json:"TagKeys,omitempty"`
+	TagKeys []string `json:"TagKeys,omitzero"`
 }
 
 // UntagResourceOutput is the response of the UntagResource operation.
@@ -2920,7 +2920,7 @@ type UpdateImpersonationRoleInput struct {
 	Description *string `json:"Description,omitempty"`
 
 	// The updated list of rules. Required.
-	Rules []ImpersonationRule `json:"Rules,omitempty"`
+	Rules []ImpersonationRule `json:"Rules,omitzero"`
 }
 
 // UpdateImpersonationRoleOutput is the response of the
@@ -2965,28 +2965,28 @@ type UpdateMobileDeviceAccessRuleInput struct {
 	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
 
 	// Device types that the updated rule will match.
-	DeviceTypes []string `json:"DeviceTypes,omitempty"`
+	DeviceTypes []string `json:"DeviceTypes,omitzero"`
 
 	// Device types that the updated rule will not match.
-	NotDeviceTypes []string `json:"NotDeviceTypes,omitempty"`
+	NotDeviceTypes []string `json:"NotDeviceTypes,omitzero"`
 
 	// Device models that the updated rule will match.
-	DeviceModels []string `json:"DeviceModels,omitempty"`
+	DeviceModels []string `json:"DeviceModels,omitzero"`
 
 	// Device models that the updated rule will not match.
-	NotDeviceModels []string `json:"NotDeviceModels,omitempty"`
+	NotDeviceModels []string `json:"NotDeviceModels,omitzero"`
 
 	// Device operating systems that the updated rule will match.
-	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitempty"`
+	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitzero"`
 
 	// Device operating systems that the updated rule will not match.
-	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitempty"`
+	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitzero"`
 
 	// User agents that the updated rule will match.
-	DeviceUserAgents []string `json:"DeviceUserAgents,omitempty"`
+	DeviceUserAgents []string `json:"DeviceUserAgents,omitzero"`
 
 	// User agents that the updated rule will not match.
-	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitempty"`
+	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitzero"`
 }
 
 // UpdateMobileDeviceAccessRuleOutput is the response of the

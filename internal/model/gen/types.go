@@ -59,9 +59,21 @@ func genStruct(src *source, a *api, sn string) {
 		if doc != "" && i > 0 {
 			src.printf("\n")
 		}
-		src.printf("%s%s %s `json:\"%s,omitempty\"`\n", comment("", doc), m.Name, a.fieldType(m.Shape), m.Name)
+		src.printf("%s%s %s `json:\"%s,%s\"`\n", comment("", doc), m.Name, a.fieldType(m.Shape), m.Name, a.omitOption(m.Shape))
 	}
 	src.printf("}\n")
+}
+
+// omitOption is the JSON tag option that leaves a member out when unset.
+// Lists and maps use omitzero: a nil one is left out, but an empty one a
+// handler set is sent as [] or {}, as AWS does, so that code reading
+// response['OrganizationSummaries'] (boto3) or the CLI's output finds it.
+func (a *api) omitOption(sn string) string {
+	switch a.Shapes[sn].Type {
+	case "list", "map":
+		return "omitzero"
+	}
+	return "omitempty"
 }
 
 func genEnum(src *source, a *api, sn string) {
