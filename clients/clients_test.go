@@ -1,0 +1,163 @@
+// Package clients_test runs one conformance scenario through every real
+// AWS client that drives WorkMail: the AWS CLI v2 and boto3 (Debian's
+// awscli and python3-boto3), the JavaScript SDK v3 (clients/js, pinned by
+// its lockfile) and aws-sdk-go-v2. Each client gets the real workmaild
+// binary, on a free port with a fresh data directory.
+//
+// A missing client fails its subtest with what to install; nothing is
+// skipped. ./scripts/test installs the clients before running go test.
+package clients_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// region is deliberately not us-east-1, so that a client or server falling
+// back to a default region shows in the ARNs.
+const region = "eu-west-1"
+
+// suiteTimeout bounds one client's suite; the CLI's is the slowest, one
+// Python process per call.
+const suiteTimeout = 8 * time.Minute
+
+func TestClients(t *testing.T) {
+	root := repoRoot(t)
+	readInputs(t, root)
+	bin := buildWorkmaild(t, root)
+	dataPath := awsDataPath(t, root)
+	empty := filepath.Join(t.TempDir(), "none") // no user config or credentials file
+	env := append(withoutPrefixes(os.Environ(), "AWS_", "WORKMAILD_", "PYTHON"),
+		"AWS_DATA_PATH="+dataPath,
+		"AWS_DEFAULT_REGION="+region,
+		"AWS_REGION="+region,
+		"AWS_CONFIG_FILE="+empty,
+		"AWS_SHARED_CREDENTIALS_FILE="+empty,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PAGER=",
+		"PYTHONDONTWRITEBYTECODE=1",
+	)
+
+	t.Run("aws-cli-v2", func(t *testing.T) {
+		t.Parallel()
+		cli := tool(t, "WORKMAILD_AWS_CLI", "/usr/bin/aws", "the AWS CLI v2: apt-get install awscli")
+		python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
+		runSuite(t, bin, filepath.Join(root, "clients", "cli"), append(env, "WORKMAILD_AWS_CLI="+cli),
+			python, "-m", "unittest", "discover", "-v", "-s", ".")
+	})
+	t.Run("boto3", func(t *testing.T) {
+		t.Parallel()
+		python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
+		if out, err := exec.Command(python, "-c", "import boto3").CombinedOutput(); err != nil {
+			t.Fatalf("%s cannot import boto3 (%v): apt-get install python3-boto3, or run ./scripts/test\n%s", python, err, out)
+		}
+		runSuite(t, bin, filepath.Join(root, "clients", "python"), env,
+			python, "-m", "unittest", "discover", "-v", "-s", ".")
+	})
+	t.Run("js-sdk-v3", func(t *testing.T) {
+		t.Parallel()
+		node := tool(t, "", "node", "Node.js 20 or newer: apt-get install nodejs npm")
+		dir := filepath.Join(root, "clients", "js")
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-workmail", "package.json")); err != nil {
+			t.Fatalf("@aws-sdk/client-workmail is not installed: run npm ci in clients/js, or ./scripts/test (%v)", err)
+		}
+		runSuite(t, bin, dir, env, node, "--test", "--test-reporter=spec", "test/")
+	})
+	t.Run("go-sdk-v2", func(t *testing.T) {
+		t.Parallel()
+		goScenario(t, startWorkmaild(t, bin))
+	})
+}
+
+// tool is the path of a client program: $override when set, else def.
+// A missing one fails the test with how to install it.
+func tool(t *testing.T, override, def, install string) string {
+	t.Helper()
+	name := def
+	if v := os.Getenv(override); override != "" && v != "" {
+		name = v
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is missing (%v); install %s, or run ./scripts/test", name, err, install)
+	}
+	return path
+}
+
+// runSuite starts a fresh workmaild and runs one client's suite in dir
+// against it; the suite's whole output is the failure message.
+func runSuite(t *testing.T, bin, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	url := startWorkmaild(t, bin)
+	ctx, cancel := context.WithTimeout(context.Background(), suiteTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(env, "WORKMAILD_ENDPOINT="+url)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s in %s failed: %v\n%s", name, strings.Join(args, " "), dir, err, out)
+	}
+	t.Logf("%s", out)
+}
+
+// awsDataPath lays out the WorkMail model the way botocore looks for it,
+// <dir>/workmail/2017-10-01/{service-2.json,paginators-1.json}, from
+// ../shared/aws-models/workmail (or $WORKMAILD_MODELS), so that the CLI
+// and boto3 know the newest operations whatever their age.
+func awsDataPath(t *testing.T, root string) string {
+	t.Helper()
+	src := os.Getenv("WORKMAILD_MODELS")
+	if src == "" {
+		src = filepath.Join(root, "..", "shared", "aws-models", "workmail")
+	}
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "workmail", "2017-10-01")
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"service-2.json", "paginators-1.json"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatalf("the WorkMail model must be at ../shared/aws-models/workmail beside the repository root, or in $WORKMAILD_MODELS: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// readInputs reads every file the result depends on that go test cannot
+// see (the server's sources, built by a child process, and the suites),
+// so that a cached pass never outlives a change to one of them.
+func readInputs(t *testing.T, root string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "testdata":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".py", ".mjs", ".json", ".mod", ".sum":
+			_, err = os.ReadFile(path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(fmt.Errorf("reading the suites' inputs: %w", err))
+	}
+}
