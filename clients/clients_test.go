@@ -26,7 +26,7 @@ const region = "eu-west-1"
 
 // suiteTimeout bounds one client's suite; the CLI's is the slowest, one
 // Python process per call.
-const suiteTimeout = 8 * time.Minute
+const suiteTimeout = 20 * time.Minute
 
 func TestClients(t *testing.T) {
 	root := repoRoot(t)

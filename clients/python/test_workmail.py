@@ -38,7 +38,7 @@ def region():
     return os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-def client(account):
+def new_client(account):
     """A WorkMail client whose access key id is the account. One attempt per
     call, so every call is exactly one request."""
     return boto3.session.Session().client(
@@ -63,6 +63,11 @@ def epoch_ms(dt):
 
 
 class Scenario(unittest.TestCase):
+    def client(self, account):
+        c = new_client(account)
+        self.addCleanup(c.close)
+        return c
+
     def assertAPIError(self, call, code, message, **kwargs):
         """call(**kwargs) fails with exactly this code and message, as the
         modeled exception class, over HTTP 400 with a request id."""
@@ -89,7 +94,7 @@ class Scenario(unittest.TestCase):
 
     def test_organization_lifecycle(self):
         account = "111100000001"
-        c = client(account)
+        c = self.client(account)
         before = int(time.time() * 1000)
         org = self.create_org(c, "py-lifecycle")
         after = int(time.time() * 1000)
@@ -133,7 +138,7 @@ class Scenario(unittest.TestCase):
                             OrganizationId=org, DeleteDirectory=False)
 
     def test_list_organizations_paginator(self):
-        c = client("111100000002")
+        c = self.client("111100000002")
         orgs = sorted(self.create_org(c, "py-page-%d" % i) for i in range(5))
         paginator = c.get_paginator("list_organizations")
         pages = list(paginator.paginate(PaginationConfig={"PageSize": 1}))
@@ -162,7 +167,7 @@ class Scenario(unittest.TestCase):
 
     def test_identity_center_application(self):
         account = "111100000003"
-        c = client(account)
+        c = self.client(account)
         arn = self.create_app(c)
         self.assertRegex(arn, r"^arn:aws:sso::%s:application/ssoins-1234567890abcdef/apl-[a-zA-Z0-9]{16}$" % account)
 
@@ -183,7 +188,7 @@ class Scenario(unittest.TestCase):
         self.assertEqual(body(c.delete_identity_center_application(ApplicationArn=again)), {})
 
     def test_identity_provider_configuration(self):
-        c = client("111100000004")
+        c = self.client("111100000004")
         org = self.create_org(c, "py-idp")
         app = self.create_app(c)
         missing = "Organization %s has no identity provider configuration." % org
@@ -254,7 +259,7 @@ class Scenario(unittest.TestCase):
         self.assertAPIError(c.put_identity_provider_configuration, "OrganizationStateException", deleted, **put())
 
     def test_organization_errors(self):
-        c = client("111100000005")
+        c = self.client("111100000005")
         self.assertAPIError(c.describe_organization, "OrganizationNotFoundException",
                             "Organization %s does not exist." % UNKNOWN_ORG, OrganizationId=UNKNOWN_ORG)
         # Of the right length, so botocore's client-side minimum lets it through.
@@ -269,7 +274,7 @@ class Scenario(unittest.TestCase):
 
         # Another account sees nothing of this one.
         org = self.create_org(c, "py-private")
-        self.assertAPIError(client("111100000006").describe_organization, "OrganizationNotFoundException",
+        self.assertAPIError(self.client("111100000006").describe_organization, "OrganizationNotFoundException",
                             "Organization %s does not exist." % org, OrganizationId=org)
 
 
