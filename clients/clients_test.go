@@ -72,7 +72,10 @@ func TestClients(t *testing.T) {
 	})
 	t.Run("go-sdk-v2", func(t *testing.T) {
 		t.Parallel()
-		goScenario(t, startWorkmaild(t, bin))
+		srv := startWorkmaild(t, bin)
+		goScenario(t, srv.URL)
+		srv.Stop(t)
+		checkServerLog(t, srv.Log.String())
 	})
 }
 
@@ -95,17 +98,19 @@ func tool(t *testing.T, override, def, install string) string {
 // against it; the suite's whole output is the failure message.
 func runSuite(t *testing.T, bin, dir string, env []string, name string, args ...string) {
 	t.Helper()
-	url := startWorkmaild(t, bin)
+	srv := startWorkmaild(t, bin)
 	ctx, cancel := context.WithTimeout(context.Background(), suiteTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(env, "WORKMAILD_ENDPOINT="+url)
+	cmd.Env = append(env, "WORKMAILD_ENDPOINT="+srv.URL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s in %s failed: %v\n%s", name, strings.Join(args, " "), dir, err, out)
 	}
 	t.Logf("%s", out)
+	srv.Stop(t)
+	checkServerLog(t, srv.Log.String())
 }
 
 // awsDataPath lays out the WorkMail model the way botocore looks for it,

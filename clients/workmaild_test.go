@@ -3,6 +3,8 @@ package clients_test
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -39,13 +41,28 @@ func buildWorkmaild(t *testing.T, root string) string {
 	return bin
 }
 
-// startWorkmaild runs `workmaild serve` on a free loopback port with a
-// fresh data directory and returns its URL once it listens. The server is
-// stopped with SIGTERM when the test ends, and must exit cleanly; its log
-// is shown when the test fails.
-func startWorkmaild(t *testing.T, bin string) string {
+// workmaild is a running workmaild binary.
+type workmaild struct {
+	URL  string
+	Log  *lockedBuffer // its JSON log, one record a line
+	stop func() error  // SIGTERM, then wait; only the first call acts
+}
+
+// Stop stops the server and waits until it has exited and its whole log
+// has been read. It fails the test unless the server exits cleanly.
+func (w *workmaild) Stop(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir())
+	if err := w.stop(); err != nil {
+		t.Error(err)
+	}
+}
+
+// startWorkmaild runs `workmaild serve` on a free loopback port with a
+// fresh data directory and returns once it listens. The server is stopped
+// when the test ends if not before; its log is shown when the test fails.
+func startWorkmaild(t *testing.T, bin string) *workmaild {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", "json")
 	cmd.Env = withoutPrefixes(os.Environ(), "WORKMAILD_")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -57,19 +74,24 @@ func startWorkmaild(t *testing.T, bin string) string {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	t.Cleanup(func() {
+	w := &workmaild{Log: log}
+	w.stop = sync.OnceValue(func() error {
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Errorf("stopping workmaild: %v", err)
+			return fmt.Errorf("stopping workmaild: %w", err)
 		}
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("workmaild exited with %v", err)
+				return fmt.Errorf("workmaild exited with %w", err)
 			}
+			return nil
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
-			t.Errorf("workmaild did not stop within 15s of SIGTERM")
+			return errors.New("workmaild did not stop within 15s of SIGTERM")
 		}
+	})
+	t.Cleanup(func() {
+		w.Stop(t)
 		if t.Failed() {
 			t.Logf("workmaild log:\n%s", log.String())
 		}
@@ -87,7 +109,8 @@ func startWorkmaild(t *testing.T, bin string) string {
 	if !ok {
 		t.Fatalf("unexpected first line from workmaild: %q", line)
 	}
-	return url
+	w.URL = url
+	return w
 }
 
 // withoutPrefixes is env without the variables whose names start with any
