@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -49,8 +50,10 @@ func TestClients(t *testing.T) {
 		t.Parallel()
 		cli := tool(t, "WORKMAILD_AWS_CLI", "/usr/bin/aws", "the AWS CLI v2: apt-get install awscli")
 		python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
-		runSuite(t, bin, filepath.Join(root, "clients", "cli"), append(env, "WORKMAILD_AWS_CLI="+cli),
-			python, "-m", "unittest", "discover", "-v", "-s", ".")
+		env := append(env, "WORKMAILD_AWS_CLI="+cli)
+		withWorkmaild(t, bin, func(t *testing.T, url string) {
+			runPythonTests(t, python, filepath.Join(root, "clients", "cli"), append(env, "WORKMAILD_ENDPOINT="+url))
+		})
 	})
 	t.Run("boto3", func(t *testing.T) {
 		t.Parallel()
@@ -58,8 +61,9 @@ func TestClients(t *testing.T) {
 		if out, err := exec.Command(python, "-c", "import boto3").CombinedOutput(); err != nil {
 			t.Fatalf("%s cannot import boto3 (%v): apt-get install python3-boto3, or run ./scripts/test\n%s", python, err, out)
 		}
-		runSuite(t, bin, filepath.Join(root, "clients", "python"), env,
-			python, "-m", "unittest", "discover", "-v", "-s", ".")
+		withWorkmaild(t, bin, func(t *testing.T, url string) {
+			runPythonTests(t, python, filepath.Join(root, "clients", "python"), append(env, "WORKMAILD_ENDPOINT="+url))
+		})
 	})
 	t.Run("js-sdk-v3", func(t *testing.T) {
 		t.Parallel()
@@ -68,14 +72,13 @@ func TestClients(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-workmail", "package.json")); err != nil {
 			t.Fatalf("@aws-sdk/client-workmail is not installed: run npm ci in clients/js, or ./scripts/test (%v)", err)
 		}
-		runSuite(t, bin, dir, env, node, "--test", "--test-reporter=spec", "test/")
+		withWorkmaild(t, bin, func(t *testing.T, url string) {
+			runCommand(t, dir, append(env, "WORKMAILD_ENDPOINT="+url), node, "--test", "--test-reporter=spec", "test/")
+		})
 	})
 	t.Run("go-sdk-v2", func(t *testing.T) {
 		t.Parallel()
-		srv := startWorkmaild(t, bin)
-		goScenario(t, srv.URL)
-		srv.Stop(t)
-		checkServerLog(t, srv.Log.String())
+		withWorkmaild(t, bin, goScenario)
 	})
 }
 
@@ -94,23 +97,87 @@ func tool(t *testing.T, override, def, install string) string {
 	return path
 }
 
-// runSuite starts a fresh workmaild and runs one client's suite in dir
-// against it; the suite's whole output is the failure message.
-func runSuite(t *testing.T, bin, dir string, env []string, name string, args ...string) {
+// withWorkmaild runs one client's suite against a fresh workmaild, then
+// stops the server and checks its log (checkServerLog).
+func withWorkmaild(t *testing.T, bin string, suite func(t *testing.T, url string)) {
 	t.Helper()
 	srv := startWorkmaild(t, bin)
-	ctx, cancel := context.WithTimeout(context.Background(), suiteTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(env, "WORKMAILD_ENDPOINT="+srv.URL)
-	out, err := cmd.CombinedOutput()
+	suite(t, srv.URL)
+	srv.Stop(t)
+	checkServerLog(t, srv.Log.String())
+}
+
+// runCommand runs a suite's command in dir; its whole output is the
+// failure message.
+func runCommand(t *testing.T, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	out, err := command(dir, env, name, args...)
 	if err != nil {
 		t.Fatalf("%s %s in %s failed: %v\n%s", name, strings.Join(args, " "), dir, err, out)
 	}
 	t.Logf("%s", out)
-	srv.Stop(t)
-	checkServerLog(t, srv.Log.String())
+}
+
+// command runs name in dir with env, within suiteTimeout, and returns its
+// combined output.
+func command(dir string, env []string, name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), suiteTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	return cmd.CombinedOutput()
+}
+
+// listPythonTests prints the id of every test unittest discovers in the
+// current directory, one a line. A module that fails to import is listed
+// as a test that fails, so it cannot go unnoticed.
+const listPythonTests = `import unittest
+def walk(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from walk(t)
+        else:
+            yield t.id()
+print("\n".join(walk(unittest.defaultTestLoader.discover("."))))`
+
+// runPythonTests runs every unittest test in dir at once, one process
+// each, and reports each as a subtest. The tests use distinct accounts, so
+// they share the server; at once, the CLI suite (one Python process per
+// aws call) takes the time of its longest test instead of their sum.
+// Goroutines, not t.Parallel, run them: go test's -parallel (GOMAXPROCS
+// by default) would queue the processes behind the other clients' tests.
+func runPythonTests(t *testing.T, python, dir string, env []string) {
+	t.Helper()
+	out, err := command(dir, env, python, "-c", listPythonTests)
+	if err != nil {
+		t.Fatalf("listing the tests in %s: %v\n%s", dir, err, out)
+	}
+	ids := strings.Fields(string(out))
+	if len(ids) == 0 {
+		t.Fatalf("no tests found in %s", dir)
+	}
+	type result struct {
+		out []byte
+		err error
+	}
+	results := make([]result, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			out, err := command(dir, env, python, "-m", "unittest", "-v", id)
+			results[i] = result{out, err}
+		})
+	}
+	wg.Wait()
+	for i, id := range ids {
+		t.Run(id, func(t *testing.T) {
+			if err := results[i].err; err != nil {
+				t.Fatalf("%s -m unittest %s failed: %v\n%s", python, id, err, results[i].out)
+			}
+			t.Logf("%s", results[i].out)
+		})
+	}
 }
 
 // awsDataPath lays out the WorkMail model the way botocore looks for it,
