@@ -37,6 +37,16 @@ func scenarioCalls() []string {
 		"DescribeIdentityProviderConfiguration:OrganizationStateException",
 		"DeleteIdentityProviderConfiguration",
 		"DeleteIdentityProviderConfiguration:OrganizationStateException",
+		"CreateUser",
+		"DescribeUser",
+		"ListUsers",
+		"UpdateUser",
+		"RegisterToWorkMail",
+		"ListPersonalAccessTokens",
+		"ListPersonalAccessTokens:EntityNotFoundException",
+		"GetPersonalAccessTokenMetadata",
+		"GetPersonalAccessTokenMetadata:ResourceNotFoundException",
+		"DeletePersonalAccessToken",
 	}
 }
 

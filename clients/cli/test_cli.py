@@ -17,12 +17,13 @@ import json
 import os
 import re
 import subprocess
-import time
 import unittest
+import urllib.request
 
 INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 OTHER_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-fedcba0987654321"
 UNKNOWN_ORG = "m-" + "0" * 32
+IDP_USER = "12345678-1234-1234-1234-123456789012"  # an Identity Store user id
 ENUM_MODES = "[IDENTITY_PROVIDER_ONLY, IDENTITY_PROVIDER_AND_DIRECTORY]"
 
 # The CLI's exit statuses: 254 is an error answered by the service, 252 a
@@ -47,6 +48,17 @@ def setUpModule():
     version = subprocess.run([aws_cli(), "--version"], capture_output=True, text=True, check=True).stdout
     if not version.startswith("aws-cli/2."):
         raise RuntimeError("%s is not the AWS CLI v2: %s" % (aws_cli(), version.strip()))
+
+
+def issue_token(account, org, user):
+    """Asks workmaild's own endpoint for a personal access token (WorkMail
+    has no API for it) and returns its id."""
+    req = urllib.request.Request(
+        os.environ["WORKMAILD_ENDPOINT"] + "/_workmaild/tokens", method="POST",
+        data=json.dumps({"Account": account, "Region": region(), "OrganizationId": org, "User": user,
+                         "Name": "laptop", "Scopes": ["IMAP", "SMTP"]}).encode())
+    with urllib.request.urlopen(req) as resp:
+        return json.load(resp)["PersonalAccessTokenId"]
 
 
 class Result:
@@ -283,6 +295,54 @@ class Scenario(unittest.TestCase):
         self.account = "222200000006"
         self.fails("OrganizationNotFoundException", "Organization %s does not exist." % org,
                    "describe-organization", "--organization-id", org)
+
+    def test_users_and_personal_access_tokens(self):
+        self.account = "222200000007"
+        org = self.create_org("cli-users")
+        app = self.create_app()
+        r = self.aws("put-identity-provider-configuration", "--organization-id", org,
+                     "--authentication-mode", "IDENTITY_PROVIDER_ONLY",
+                     "--identity-center-configuration", "InstanceArn=%s,ApplicationArn=%s" % (INSTANCE_ARN, app),
+                     "--personal-access-token-configuration", "Status=ACTIVE,LifetimeInDays=30")
+        self.assertEqual((r.code, r.stderr), (0, ""))
+        user = self.ok("create-user", "--organization-id", org, "--name", "alice", "--display-name", "Alice",
+                       "--identity-provider-user-id", IDP_USER)["UserId"]
+        got = self.ok("describe-user", "--organization-id", org, "--user-id", user)
+        self.assertRegex(got.pop("IdentityProviderIdentityStoreId"), r"^d-[0-9a-f]{10}$")
+        self.assertEqual(got, {
+            "UserId": user, "Name": "alice", "DisplayName": "Alice", "State": "DISABLED", "UserRole": "USER",
+            "HiddenFromGlobalAddressList": False, "IdentityProviderUserId": IDP_USER,
+        })
+        listed = self.ok("list-users", "--organization-id", org, "--filters", "IdentityProviderUserIdPrefix=" + IDP_USER[:8])
+        self.assertEqual([(u["Id"], u["IdentityProviderUserId"]) for u in listed["Users"]], [(user, IDP_USER)])
+        self.ok("register-to-work-mail", "--organization-id", org, "--entity-id", user, "--email", "alice@cli-users.awsapps.com")
+
+        token = issue_token(self.account, org, "alice")
+        out = self.ok("list-personal-access-tokens", "--organization-id", org)
+        self.assertEqual(list(out), ["PersonalAccessTokenSummaries"])
+        self.assertEqual(len(out["PersonalAccessTokenSummaries"]), 1)
+        summary = out["PersonalAccessTokenSummaries"][0]
+        created = datetime.datetime.fromisoformat(summary["DateCreated"])
+        self.assertEqual(datetime.datetime.fromisoformat(summary["ExpiresTime"]) - created, datetime.timedelta(days=30))
+        self.assertEqual({k: v for k, v in summary.items() if k not in ("DateCreated", "ExpiresTime")}, {
+            "PersonalAccessTokenId": token, "UserId": user, "Name": "laptop", "Scopes": ["IMAP", "SMTP"],
+        })
+        self.assertEqual(self.ok("get-personal-access-token-metadata", "--organization-id", org,
+                                 "--personal-access-token-id", token), summary)
+        self.fails("EntityNotFoundException", "User nobody does not exist in organization %s." % org,
+                   "list-personal-access-tokens", "--organization-id", org, "--user-id", "nobody")
+        for _ in range(2):  # deleting an unknown token succeeds
+            r = self.aws("delete-personal-access-token", "--organization-id", org, "--personal-access-token-id", token)
+            self.assertEqual((r.code, r.stdout, r.stderr), (0, "", ""))
+        self.fails("ResourceNotFoundException",
+                   "Personal access token %s does not exist in organization %s." % (token, org),
+                   "get-personal-access-token-metadata", "--organization-id", org, "--personal-access-token-id", token)
+
+        # "" clears the link.
+        r = self.aws("update-user", "--organization-id", org, "--user-id", user, "--identity-provider-user-id", "")
+        self.assertEqual((r.code, r.stderr), (0, ""))
+        got = self.ok("describe-user", "--organization-id", org, "--user-id", user)
+        self.assertNotIn("IdentityProviderUserId", got)
 
 
 if __name__ == "__main__":

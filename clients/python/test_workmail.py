@@ -11,10 +11,12 @@ nor depend on one another and each list is exactly what its test made.
 """
 
 import datetime
+import json
 import os
 import re
 import time
 import unittest
+import urllib.request
 
 import boto3
 import botocore.config
@@ -24,6 +26,7 @@ INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 OTHER_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-fedcba0987654321"
 UNKNOWN_ORG = "m-" + "0" * 32
 ENUM_MODES = "[IDENTITY_PROVIDER_ONLY, IDENTITY_PROVIDER_AND_DIRECTORY]"
+IDP_USER = "12345678-1234-1234-1234-123456789012"  # an Identity Store user id
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -49,6 +52,17 @@ def new_client(account):
         aws_secret_access_key="conformance-secret",
         config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}),
     )
+
+
+def issue_token(account, org, user):
+    """Asks workmaild's own endpoint for a personal access token (WorkMail
+    has no API for it) and returns its id."""
+    req = urllib.request.Request(
+        os.environ["WORKMAILD_ENDPOINT"] + "/_workmaild/tokens", method="POST",
+        data=json.dumps({"Account": account, "Region": region(), "OrganizationId": org, "User": user,
+                         "Name": "laptop", "Scopes": ["IMAP", "SMTP"]}).encode())
+    with urllib.request.urlopen(req) as resp:
+        return json.load(resp)["PersonalAccessTokenId"]
 
 
 def body(response):
@@ -276,6 +290,50 @@ class Scenario(unittest.TestCase):
         org = self.create_org(c, "py-private")
         self.assertAPIError(self.client("111100000006").describe_organization, "OrganizationNotFoundException",
                             "Organization %s does not exist." % org, OrganizationId=org)
+
+    def test_users_and_personal_access_tokens(self):
+        account = "111100000007"
+        c = self.client(account)
+        org = self.create_org(c, "py-users")
+        app = self.create_app(c)
+        c.put_identity_provider_configuration(
+            OrganizationId=org, AuthenticationMode="IDENTITY_PROVIDER_ONLY",
+            IdentityCenterConfiguration={"InstanceArn": INSTANCE_ARN, "ApplicationArn": app},
+            PersonalAccessTokenConfiguration={"Status": "ACTIVE", "LifetimeInDays": 30})
+        user = c.create_user(OrganizationId=org, Name="alice", DisplayName="Alice",
+                             IdentityProviderUserId=IDP_USER)["UserId"]
+        self.assertRegex(user, UUID)
+        got = body(c.describe_user(OrganizationId=org, UserId=user))
+        self.assertRegex(got.pop("IdentityProviderIdentityStoreId"), r"^d-[0-9a-f]{10}$")
+        self.assertEqual(got, {
+            "UserId": user, "Name": "alice", "DisplayName": "Alice", "State": "DISABLED", "UserRole": "USER",
+            "HiddenFromGlobalAddressList": False, "IdentityProviderUserId": IDP_USER,
+        })
+        listed = c.list_users(OrganizationId=org, Filters={"IdentityProviderUserIdPrefix": IDP_USER[:8]})["Users"]
+        self.assertEqual([(u["Id"], u["IdentityProviderUserId"]) for u in listed], [(user, IDP_USER)])
+        c.register_to_work_mail(OrganizationId=org, EntityId=user, Email="alice@py-users.awsapps.com")
+
+        token = issue_token(account, org, "alice")
+        summaries = c.list_personal_access_tokens(OrganizationId=org)["PersonalAccessTokenSummaries"]
+        self.assertEqual(len(summaries), 1)
+        summary = summaries[0]
+        self.assertEqual(summary["ExpiresTime"] - summary["DateCreated"], datetime.timedelta(days=30))
+        self.assertEqual({k: v for k, v in summary.items() if k not in ("DateCreated", "ExpiresTime")}, {
+            "PersonalAccessTokenId": token, "UserId": user, "Name": "laptop", "Scopes": ["IMAP", "SMTP"],
+        })
+        self.assertEqual(body(c.get_personal_access_token_metadata(OrganizationId=org, PersonalAccessTokenId=token)), summary)
+        self.assertAPIError(c.list_personal_access_tokens, "EntityNotFoundException",
+                            "User nobody does not exist in organization %s." % org, OrganizationId=org, UserId="nobody")
+        for _ in range(2):  # deleting an unknown token succeeds
+            self.assertEqual(body(c.delete_personal_access_token(OrganizationId=org, PersonalAccessTokenId=token)), {})
+        self.assertAPIError(c.get_personal_access_token_metadata, "ResourceNotFoundException",
+                            "Personal access token %s does not exist in organization %s." % (token, org),
+                            OrganizationId=org, PersonalAccessTokenId=token)
+
+        c.update_user(OrganizationId=org, UserId=user, IdentityProviderUserId="")  # "" clears the link
+        got = c.describe_user(OrganizationId=org, UserId=user)
+        self.assertNotIn("IdentityProviderUserId", got)
+        self.assertNotIn("IdentityProviderIdentityStoreId", got)
 
 
 if __name__ == "__main__":

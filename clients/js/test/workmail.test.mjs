@@ -16,18 +16,27 @@ import { before, test } from 'node:test';
 import {
   CreateIdentityCenterApplicationCommand,
   CreateOrganizationCommand,
+  CreateUserCommand,
   DeleteIdentityCenterApplicationCommand,
   DeleteIdentityProviderConfigurationCommand,
   DeleteOrganizationCommand,
+  DeletePersonalAccessTokenCommand,
   DescribeIdentityProviderConfigurationCommand,
   DescribeOrganizationCommand,
+  DescribeUserCommand,
+  EntityNotFoundException,
+  GetPersonalAccessTokenMetadataCommand,
   InvalidParameterException,
   ListOrganizationsCommand,
+  ListPersonalAccessTokensCommand,
+  ListUsersCommand,
   NameAvailabilityException,
   OrganizationNotFoundException,
   OrganizationStateException,
   PutIdentityProviderConfigurationCommand,
+  RegisterToWorkMailCommand,
   ResourceNotFoundException,
+  UpdateUserCommand,
   WorkMailClient,
   paginateListOrganizations,
 } from '@aws-sdk/client-workmail';
@@ -37,7 +46,9 @@ const OTHER_INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-fedcba0987654321';
 const UNKNOWN_ORG = 'm-' + '0'.repeat(32);
 const ENUM_MODES = '[IDENTITY_PROVIDER_ONLY, IDENTITY_PROVIDER_AND_DIRECTORY]';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const IDP_USER = '12345678-1234-1234-1234-123456789012'; // an Identity Store user id
 const MODELED = {
+  EntityNotFoundException,
   InvalidParameterException,
   NameAvailabilityException,
   OrganizationNotFoundException,
@@ -245,4 +256,61 @@ test('organization errors', async () => {
   const org = await createOrg(c, 'js-private');
   await rejects(client('333300000006').send(new DescribeOrganizationCommand({ OrganizationId: org })), 'OrganizationNotFoundException',
     `Organization ${org} does not exist.`);
+});
+
+// issueToken asks workmaild's own endpoint for a personal access token
+// (WorkMail has no API for it) and returns its id.
+async function issueToken(account, org, user) {
+  const resp = await fetch(`${process.env.WORKMAILD_ENDPOINT}/_workmaild/tokens`, {
+    method: 'POST',
+    body: JSON.stringify({ Account: account, Region: region, OrganizationId: org, User: user, Name: 'laptop', Scopes: ['IMAP', 'SMTP'] }),
+  });
+  assert.equal(resp.status, 200, await resp.clone().text());
+  return (await resp.json()).PersonalAccessTokenId;
+}
+
+test('users and personal access tokens', async () => {
+  const account = '333300000007';
+  const c = client(account);
+  const org = await createOrg(c, 'js-users');
+  const app = await createApp(c);
+  await c.send(new PutIdentityProviderConfigurationCommand({
+    OrganizationId: org,
+    AuthenticationMode: 'IDENTITY_PROVIDER_ONLY',
+    IdentityCenterConfiguration: { InstanceArn: INSTANCE_ARN, ApplicationArn: app },
+    PersonalAccessTokenConfiguration: { Status: 'ACTIVE', LifetimeInDays: 30 },
+  }));
+  const { UserId: user } = await c.send(new CreateUserCommand({ OrganizationId: org, Name: 'alice', DisplayName: 'Alice', IdentityProviderUserId: IDP_USER }));
+  assert.match(user, UUID);
+  const { IdentityProviderIdentityStoreId, ...described } = body(await c.send(new DescribeUserCommand({ OrganizationId: org, UserId: user })));
+  assert.match(IdentityProviderIdentityStoreId, /^d-[0-9a-f]{10}$/);
+  assert.deepEqual(described, {
+    UserId: user, Name: 'alice', DisplayName: 'Alice', State: 'DISABLED', UserRole: 'USER',
+    HiddenFromGlobalAddressList: false, IdentityProviderUserId: IDP_USER,
+  });
+  const { Users } = await c.send(new ListUsersCommand({ OrganizationId: org, Filters: { IdentityProviderUserIdPrefix: IDP_USER.slice(0, 8) } }));
+  assert.deepEqual(Users.map((u) => [u.Id, u.IdentityProviderUserId]), [[user, IDP_USER]]);
+  await c.send(new RegisterToWorkMailCommand({ OrganizationId: org, EntityId: user, Email: 'alice@js-users.awsapps.com' }));
+
+  const token = await issueToken(account, org, 'alice');
+  const { PersonalAccessTokenSummaries: summaries } = await c.send(new ListPersonalAccessTokensCommand({ OrganizationId: org }));
+  assert.equal(summaries.length, 1);
+  const { DateCreated, ExpiresTime, ...summary } = summaries[0];
+  assert.equal(ExpiresTime.getTime() - DateCreated.getTime(), 30 * 24 * 3600 * 1000);
+  assert.deepEqual(summary, { PersonalAccessTokenId: token, UserId: user, Name: 'laptop', Scopes: ['IMAP', 'SMTP'] });
+  assert.deepEqual(body(await c.send(new GetPersonalAccessTokenMetadataCommand({ OrganizationId: org, PersonalAccessTokenId: token }))), summaries[0]);
+  await rejects(c.send(new ListPersonalAccessTokensCommand({ OrganizationId: org, UserId: 'nobody' })), 'EntityNotFoundException',
+    `User nobody does not exist in organization ${org}.`);
+  for (let i = 0; i < 2; i++) {
+    // Deleting an unknown token succeeds.
+    assert.deepEqual(body(await c.send(new DeletePersonalAccessTokenCommand({ OrganizationId: org, PersonalAccessTokenId: token }))), {});
+  }
+  await rejects(c.send(new GetPersonalAccessTokenMetadataCommand({ OrganizationId: org, PersonalAccessTokenId: token })), 'ResourceNotFoundException',
+    `Personal access token ${token} does not exist in organization ${org}.`);
+
+  // "" clears the link.
+  await c.send(new UpdateUserCommand({ OrganizationId: org, UserId: user, IdentityProviderUserId: '' }));
+  const cleared = await c.send(new DescribeUserCommand({ OrganizationId: org, UserId: user }));
+  assert.equal(cleared.IdentityProviderUserId, undefined);
+  assert.equal(cleared.Name, 'alice');
 });
