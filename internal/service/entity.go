@@ -53,3 +53,19 @@ func identityStoreID(r store.Reader, orgID string) (string, error) {
 	sum := sha256.Sum256([]byte(cfg.InstanceArn))
 	return "d-" + hex.EncodeToString(sum[:])[:10], nil
 }
+
+// undeletedUser resolves a user of an Active organization for operations
+// that change it: a deleted user is EntityStateException.
+func (s *Service) undeletedUser(r store.Reader, orgID, identifier string) (*user, error) {
+	if _, err := s.activeOrganization(r, orgID); err != nil {
+		return nil, err
+	}
+	u, err := s.resolveUser(r, orgID, identifier)
+	if err != nil {
+		return nil, err
+	}
+	if u.State == userDeleted {
+		return nil, model.ErrEntityState.Errorf("User %s is deleted.", u.ID)
+	}
+	return u, nil
+}

@@ -223,15 +223,9 @@ func (s *Service) UpdateUser(ctx context.Context, in *model.UpdateUserInput) (*m
 	}
 	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
 		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
-			return err
-		}
-		u, err := s.resolveUser(tx, orgID, str(in.UserId))
+		u, err := s.undeletedUser(tx, orgID, str(in.UserId))
 		if err != nil {
 			return err
-		}
-		if u.State == userDeleted {
-			return model.ErrEntityState.Errorf("User %s is deleted.", u.ID)
 		}
 		if in.IdentityProviderUserId != nil {
 			if err := unlinkIdP(tx, orgID, u); err != nil {
