@@ -3431,17 +3431,17 @@ func validateWorkMailIdentifier(vs *violations, path string, v string) {
 // for concurrent use. Each is the model's ECMA-262 pattern rewritten for
 // the engine that runs it; matchers anchor it so the whole value must match.
 var (
-	patternAccessControlRuleAction = re2Pattern(`[a-zA-Z]+`)
+	patternAccessControlRuleAction = asciiPattern(`[a-zA-Z]+`, []asciiRun{{`AZaz`, 1, -1}})
 
 	// model: [\u0020-\u00FF]+
 	patternAccessControlRuleDescription = re2Pattern(`[\x{20}-\x{ff}]+`)
-	patternAccessControlRuleName        = re2Pattern(`[a-zA-Z0-9_-]+`)
+	patternAccessControlRuleName        = asciiPattern(`[a-zA-Z0-9_-]+`, []asciiRun{{`--09AZ__az`, 1, -1}})
 	patternAmazonResourceName           = ecmaPattern(`arn:aws:workmail:[a-z0-9-]*:[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}`)
 	patternApplicationArn               = re2Pattern(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso::\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$`)
 
 	// model: [\S\s]*
 	patternDescription = re2Pattern(`[\x{0}-\x{8}\x{e}-\x{1f}\x{21}-\x{9f}\x{a1}-\x{167f}\x{1681}-\x{1fff}\x{200b}-\x{2027}\x{202a}-\x{202e}\x{2030}-\x{205e}\x{2060}-\x{2fff}\x{3001}-\x{fefe}\x{ff00}-\x{10ffff}\x{9}-\x{d}\x{20}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}-\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]*`)
-	patternDeviceId    = re2Pattern(`[A-Za-z0-9]+`)
+	patternDeviceId    = asciiPattern(`[A-Za-z0-9]+`, []asciiRun{{`09AZaz`, 1, -1}})
 
 	// model: [\u0020-\u00FF]+
 	patternDeviceModel = re2Pattern(`[\x{20}-\x{ff}]+`)
@@ -3454,10 +3454,10 @@ var (
 
 	// model: [\u0020-\u00FF]+
 	patternDeviceUserAgent  = re2Pattern(`[\x{20}-\x{ff}]+`)
-	patternDirectoryId      = re2Pattern(`^d-[0-9a-f]{10}$`)
-	patternDomainName       = re2Pattern(`[a-zA-Z0-9.-]+`)
+	patternDirectoryId      = asciiPattern(`^d-[0-9a-f]{10}$`, []asciiRun{{`dd`, 1, 1}, {`--`, 1, 1}, {`09af`, 10, 10}})
+	patternDomainName       = asciiPattern(`[a-zA-Z0-9.-]+`, []asciiRun{{`-.09AZaz`, 1, -1}})
 	patternEmailAddress     = re2Pattern(`[a-zA-Z0-9._%+-]{1,64}@[a-zA-Z0-9.-]+\.[a-zA-Z-]{2,}`)
-	patternEntityIdentifier = re2Pattern(`[a-zA-Z0-9._%+@-]+`)
+	patternEntityIdentifier = asciiPattern(`[a-zA-Z0-9._%+@-]+`, []asciiRun{{`%%++-.09@Z__az`, 1, -1}})
 
 	// model: [\u0020-\u00FF]+
 	patternExternalUserName = re2Pattern(`[\x{20}-\x{ff}]+`)
@@ -3465,16 +3465,16 @@ var (
 	// model: [\u0020-\u00FF]+
 	patternGroupName                       = re2Pattern(`[\x{20}-\x{ff}]+`)
 	patternHostedZoneId                    = re2Pattern(`[^/\\]*`)
-	patternIdempotencyClientToken          = re2Pattern(`[\x21-\x7e]+`)
-	patternIdentityCenterApplicationName   = re2Pattern(`^[\w+=,.@-]+$`)
+	patternIdempotencyClientToken          = asciiPattern(`[\x21-\x7e]+`, []asciiRun{{`!~`, 1, -1}})
+	patternIdentityCenterApplicationName   = asciiPattern(`^[\w+=,.@-]+$`, []asciiRun{{`+.09==@Z__az`, 1, -1}})
 	patternIdentityProviderUserId          = re2Pattern(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 	patternIdentityProviderUserIdForUpdate = re2Pattern(`^$|^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
-	patternIdentityProviderUserIdPrefix    = re2Pattern(`^[A-Fa-f0-9-]+$`)
+	patternIdentityProviderUserIdPrefix    = asciiPattern(`^[A-Fa-f0-9-]+$`, []asciiRun{{`--09AFaf`, 1, -1}})
 	patternImpersonationRoleDescription    = re2Pattern(`[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F\x3C\x3E\x5C]+`)
-	patternImpersonationRoleId             = re2Pattern(`[a-zA-Z0-9_-]+`)
+	patternImpersonationRoleId             = asciiPattern(`[a-zA-Z0-9_-]+`, []asciiRun{{`--09AZ__az`, 1, -1}})
 	patternImpersonationRoleName           = re2Pattern(`[^\x00-\x1F\x7F\x3C\x3E\x5C]+`)
 	patternImpersonationRuleDescription    = re2Pattern(`[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F\x3C\x3E\x5C]+`)
-	patternImpersonationRuleId             = re2Pattern(`[a-zA-Z0-9_-]+`)
+	patternImpersonationRuleId             = asciiPattern(`[a-zA-Z0-9_-]+`, []asciiRun{{`--09AZ__az`, 1, -1}})
 	patternImpersonationRuleName           = re2Pattern(`[^\x00-\x1F\x7F\x3C\x3E\x5C]+`)
 	patternInstanceArn                     = re2Pattern(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
 	patternIpAddress                       = re2Pattern(`^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])$`)
@@ -3482,34 +3482,93 @@ var (
 	patternKmsKeyArn                       = ecmaPattern(`arn:aws:kms:[a-z0-9-]*:[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}`)
 	patternLambdaArn                       = re2Pattern(`arn:aws:lambda:[a-z]{2}-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9\-_\.]+(:(\$LATEST|[a-zA-Z0-9\-_]+))?`)
 	patternLogGroupArn                     = re2Pattern(`arn:aws:logs:[a-z\-0-9]*:[0-9]{12}:log-group:([\.\-_/#A-Za-z0-9]+):\*$`)
-	patternMailboxExportJobId              = re2Pattern(`[A-Za-z0-9-]+`)
+	patternMailboxExportJobId              = asciiPattern(`[A-Za-z0-9-]+`, []asciiRun{{`--09AZaz`, 1, -1}})
 
 	// model: [\S\s]+
 	patternMobileDeviceAccessRuleDescription = re2Pattern(`[\x{0}-\x{8}\x{e}-\x{1f}\x{21}-\x{9f}\x{a1}-\x{167f}\x{1681}-\x{1fff}\x{200b}-\x{2027}\x{202a}-\x{202e}\x{2030}-\x{205e}\x{2060}-\x{2fff}\x{3001}-\x{fefe}\x{ff00}-\x{10ffff}\x{9}-\x{d}\x{20}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}-\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]+`)
-	patternMobileDeviceAccessRuleId          = re2Pattern(`[a-zA-Z0-9_-]+`)
+	patternMobileDeviceAccessRuleId          = asciiPattern(`[a-zA-Z0-9_-]+`, []asciiRun{{`--09AZ__az`, 1, -1}})
 
 	// model: [\S\s]+
 	patternMobileDeviceAccessRuleName = re2Pattern(`[\x{0}-\x{8}\x{e}-\x{1f}\x{21}-\x{9f}\x{a1}-\x{167f}\x{1681}-\x{1fff}\x{200b}-\x{2027}\x{202a}-\x{202e}\x{2030}-\x{205e}\x{2060}-\x{2fff}\x{3001}-\x{fefe}\x{ff00}-\x{10ffff}\x{9}-\x{d}\x{20}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}-\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]+`)
 
 	// model: [\S\s]*|[a-zA-Z0-9/+=]{1,1024}
 	patternNextToken        = ecmaPattern("[\\u0000-\\u0008\\u000E-\\u001F\\u0021-\\u009F\\u00A1-\\u167F\\u1681-\\u1FFF\\u200B-\\u2027\\u202A-\\u202E\\u2030-\\u205E\\u2060-\\u2FFF\\u3001-\\uFEFE\\uFF00-\U0010ffff\\u0009-\\u000D\\u0020\\u00A0\\u1680\\u2000-\\u200A\\u2028-\\u2029\\u202F\\u205F\\u3000\\uFEFF]*|[a-zA-Z0-9/+=]{1,1024}")
-	patternOrganizationId   = re2Pattern(`^m-[0-9a-f]{32}$`)
+	patternOrganizationId   = asciiPattern(`^m-[0-9a-f]{32}$`, []asciiRun{{`mm`, 1, 1}, {`--`, 1, 1}, {`09af`, 32, 32}})
 	patternOrganizationName = ecmaPattern(`^(?!d-)([\da-zA-Z]+)([-][\da-zA-Z]+)*`)
 
 	// model: [\u0020-\u00FF]+
 	patternPassword              = re2Pattern(`[\x{20}-\x{ff}]+`)
-	patternPersonalAccessTokenId = re2Pattern(`[a-zA-Z0-9_-]+`)
+	patternPersonalAccessTokenId = asciiPattern(`[a-zA-Z0-9_-]+`, []asciiRun{{`--09AZ__az`, 1, -1}})
 
 	// model: [\w\d\s\S\-!?=,.;:'_]+
 	patternPolicyDescription = re2Pattern(`[\w\d\x{9}-\x{d}\x{20}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}-\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}\x{0}-\x{8}\x{e}-\x{1f}\x{21}-\x{9f}\x{a1}-\x{167f}\x{1681}-\x{1fff}\x{200b}-\x{2027}\x{202a}-\x{202e}\x{2030}-\x{205e}\x{2060}-\x{2fff}\x{3001}-\x{fefe}\x{ff00}-\x{10ffff}\-!?=,.;:'_]+`)
 	patternResourceName      = re2Pattern(`[\w\-.]+(@[a-zA-Z0-9.\-]+\.[a-zA-Z0-9-]{2,})?`)
 	patternRoleArn           = ecmaPattern(`arn:aws:iam:[a-z0-9-]*:[a-z0-9-]+:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}`)
-	patternS3BucketName      = re2Pattern(`[A-Za-z0-9.-]+`)
-	patternS3ObjectKey       = re2Pattern(`[A-Za-z0-9!_.*'()/-]+`)
-	patternShortString       = re2Pattern(`[a-zA-Z0-9_-]+`)
+	patternS3BucketName      = asciiPattern(`[A-Za-z0-9.-]+`, []asciiRun{{`-.09AZaz`, 1, -1}})
+	patternS3ObjectKey       = asciiPattern(`[A-Za-z0-9!_.*'()/-]+`, []asciiRun{{`!!'*-9AZ__az`, 1, -1}})
+	patternShortString       = asciiPattern(`[a-zA-Z0-9_-]+`, []asciiRun{{`--09AZ__az`, 1, -1}})
 
 	// model: https?://[A-Za-z0-9.-]+(:[0-9]+)?/.*
 	patternUrl                = re2Pattern(`https?://[A-Za-z0-9.-]+(:[0-9]+)?/[^\x{a}\x{d}\x{2028}-\x{2029}]*`)
 	patternUserName           = re2Pattern(`[\w\-.]+(@[a-zA-Z0-9.\-]+\.[a-zA-Z0-9-]{2,})?`)
-	patternWorkMailDomainName = re2Pattern(`[a-zA-Z0-9.-]+`)
+	patternWorkMailDomainName = asciiPattern(`[a-zA-Z0-9.-]+`, []asciiRun{{`-.09AZaz`, 1, -1}})
 )
+
+// modelPatterns lists the compiled patterns by shape, for tests.
+func modelPatterns() map[string]pattern {
+	return map[string]pattern{
+		`AccessControlRuleAction`:           patternAccessControlRuleAction,
+		`AccessControlRuleDescription`:      patternAccessControlRuleDescription,
+		`AccessControlRuleName`:             patternAccessControlRuleName,
+		`AmazonResourceName`:                patternAmazonResourceName,
+		`ApplicationArn`:                    patternApplicationArn,
+		`Description`:                       patternDescription,
+		`DeviceId`:                          patternDeviceId,
+		`DeviceModel`:                       patternDeviceModel,
+		`DeviceOperatingSystem`:             patternDeviceOperatingSystem,
+		`DeviceType`:                        patternDeviceType,
+		`DeviceUserAgent`:                   patternDeviceUserAgent,
+		`DirectoryId`:                       patternDirectoryId,
+		`DomainName`:                        patternDomainName,
+		`EmailAddress`:                      patternEmailAddress,
+		`EntityIdentifier`:                  patternEntityIdentifier,
+		`ExternalUserName`:                  patternExternalUserName,
+		`GroupName`:                         patternGroupName,
+		`HostedZoneId`:                      patternHostedZoneId,
+		`IdempotencyClientToken`:            patternIdempotencyClientToken,
+		`IdentityCenterApplicationName`:     patternIdentityCenterApplicationName,
+		`IdentityProviderUserId`:            patternIdentityProviderUserId,
+		`IdentityProviderUserIdForUpdate`:   patternIdentityProviderUserIdForUpdate,
+		`IdentityProviderUserIdPrefix`:      patternIdentityProviderUserIdPrefix,
+		`ImpersonationRoleDescription`:      patternImpersonationRoleDescription,
+		`ImpersonationRoleId`:               patternImpersonationRoleId,
+		`ImpersonationRoleName`:             patternImpersonationRoleName,
+		`ImpersonationRuleDescription`:      patternImpersonationRuleDescription,
+		`ImpersonationRuleId`:               patternImpersonationRuleId,
+		`ImpersonationRuleName`:             patternImpersonationRuleName,
+		`InstanceArn`:                       patternInstanceArn,
+		`IpAddress`:                         patternIpAddress,
+		`IpRange`:                           patternIpRange,
+		`KmsKeyArn`:                         patternKmsKeyArn,
+		`LambdaArn`:                         patternLambdaArn,
+		`LogGroupArn`:                       patternLogGroupArn,
+		`MailboxExportJobId`:                patternMailboxExportJobId,
+		`MobileDeviceAccessRuleDescription`: patternMobileDeviceAccessRuleDescription,
+		`MobileDeviceAccessRuleId`:          patternMobileDeviceAccessRuleId,
+		`MobileDeviceAccessRuleName`:        patternMobileDeviceAccessRuleName,
+		`NextToken`:                         patternNextToken,
+		`OrganizationId`:                    patternOrganizationId,
+		`OrganizationName`:                  patternOrganizationName,
+		`Password`:                          patternPassword,
+		`PersonalAccessTokenId`:             patternPersonalAccessTokenId,
+		`PolicyDescription`:                 patternPolicyDescription,
+		`ResourceName`:                      patternResourceName,
+		`RoleArn`:                           patternRoleArn,
+		`S3BucketName`:                      patternS3BucketName,
+		`S3ObjectKey`:                       patternS3ObjectKey,
+		`ShortString`:                       patternShortString,
+		`Url`:                               patternUrl,
+		`UserName`:                          patternUserName,
+		`WorkMailDomainName`:                patternWorkMailDomainName,
+	}
+}

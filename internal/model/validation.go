@@ -86,10 +86,12 @@ func showList[T any](list []T) string {
 }
 
 // pattern is a compiled model pattern, run by whichever engine the
-// generator chose for it (see gen/regex.go).
+// generator chose for it (see gen/regex.go and gen/ascii.go).
 type pattern struct {
-	re2  *regexp.Regexp
-	ecma *regexp2.Regexp
+	ascii []asciiStep // non-nil for a row of ASCII runs
+	expr  string      // the row as an RE2 expression, for tests
+	re2   *regexp.Regexp
+	ecma  *regexp2.Regexp
 }
 
 // Model patterns are searches in ECMA-262, but a value must match one as a
@@ -111,6 +113,9 @@ func ecmaPattern(expr string) pattern {
 }
 
 func (p pattern) match(s string) bool {
+	if p.ascii != nil {
+		return matchASCII(p.ascii, s)
+	}
 	if p.re2 != nil {
 		return p.re2.MatchString(s)
 	}

@@ -277,15 +277,39 @@ func (g *validatorGen) patterns(shapes []string) error {
 		if err != nil {
 			return fmt.Errorf("shape %s: %w", sn, err)
 		}
-		ctor := "re2Pattern"
-		if p.engine == engineECMA {
-			ctor = "ecmaPattern"
-		}
 		if p.expr != g.Shapes[sn].Pattern {
 			g.src.printf("\n// model: %s\n", g.Shapes[sn].Pattern)
 		}
-		g.src.printf("pattern%s = %s(%s)\n", sn, ctor, goString(p.expr))
+		g.src.printf("pattern%s = %s\n", sn, patternCtor(p))
 	}
 	g.src.printf(")\n")
+	g.src.printf("\n// modelPatterns lists the compiled patterns by shape, for tests.\n")
+	g.src.printf("func modelPatterns() map[string]pattern {\nreturn map[string]pattern{\n")
+	for _, sn := range shapes {
+		g.src.printf("%s: pattern%s,\n", goString(sn), sn)
+	}
+	g.src.printf("}\n}\n")
 	return nil
+}
+
+// patternCtor is the expression that builds the matcher of p: a row of
+// ASCII runs when it is one (see ascii.go), else the engine's regexp.
+func patternCtor(p compiledPattern) string {
+	if p.engine == engineECMA {
+		return "ecmaPattern(" + goString(p.expr) + ")"
+	}
+	runs, ok := asciiRuns(p.expr)
+	if !ok {
+		return "re2Pattern(" + goString(p.expr) + ")"
+	}
+	var b strings.Builder
+	b.WriteString("asciiPattern(" + goString(p.expr) + ", []asciiRun{")
+	for i, r := range runs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "{%s, %d, %d}", goString(r.ranges()), r.min, r.max)
+	}
+	b.WriteString("})")
+	return b.String()
 }
