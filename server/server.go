@@ -139,6 +139,9 @@ func openStore(opts Options) (store.Store, error) {
 
 func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any, error) {
 	out, err := model.Invoke(ctx, s.service, operation, body)
+	if err == nil {
+		return out, nil // before apiErr, which costs an allocation
+	}
 	var apiErr *model.Error
 	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
 		// Clients only know how to parse the errors the model declares for

@@ -79,37 +79,58 @@ func (s *Service) DescribeIdentityProviderConfiguration(ctx context.Context, in 
 		if err != nil {
 			return err
 		}
-		out = &model.DescribeIdentityProviderConfigurationOutput{
-			AuthenticationMode: ptr(model.IdentityProviderAuthenticationMode(cfg.AuthenticationMode)),
-			IdentityCenterConfiguration: &model.IdentityCenterConfiguration{
-				InstanceArn:    ptr(cfg.InstanceArn),
-				ApplicationArn: ptr(cfg.ApplicationArn),
-			},
-			PersonalAccessTokenConfiguration: &model.PersonalAccessTokenConfiguration{
-				Status:         ptr(model.PersonalAccessTokenConfigurationStatus(cfg.TokenStatus)),
-				LifetimeInDays: optional(cfg.TokenLifetimeDays),
-			},
-		}
+		out = describeIdentityProviderOutput(cfg)
 		return nil
 	})
 	return out, err
 }
 
+// describeIdentityProviderOutput builds the output in one allocation,
+// where taking the address of each member would cost eight: this is the
+// hottest read there is.
+func describeIdentityProviderOutput(cfg identityProviderConfig) *model.DescribeIdentityProviderConfigurationOutput {
+	all := &struct {
+		out                   model.DescribeIdentityProviderConfigurationOutput
+		center                model.IdentityCenterConfiguration
+		token                 model.PersonalAccessTokenConfiguration
+		mode                  model.IdentityProviderAuthenticationMode
+		status                model.PersonalAccessTokenConfigurationStatus
+		days                  int32
+		instance, application string
+	}{
+		mode:     model.IdentityProviderAuthenticationMode(cfg.AuthenticationMode),
+		status:   model.PersonalAccessTokenConfigurationStatus(cfg.TokenStatus),
+		days:     cfg.TokenLifetimeDays,
+		instance: cfg.InstanceArn, application: cfg.ApplicationArn,
+	}
+	all.center = model.IdentityCenterConfiguration{InstanceArn: &all.instance, ApplicationArn: &all.application}
+	all.token = model.PersonalAccessTokenConfiguration{Status: &all.status}
+	if all.days != 0 { // omitted when unset, as AWS omits it
+		all.token.LifetimeInDays = &all.days
+	}
+	all.out = model.DescribeIdentityProviderConfigurationOutput{
+		AuthenticationMode:               &all.mode,
+		IdentityCenterConfiguration:      &all.center,
+		PersonalAccessTokenConfiguration: &all.token,
+	}
+	return &all.out
+}
+
 // identityProvider returns the configuration of an Active organization, or
 // ResourceNotFoundException when it has none.
-func (s *Service) identityProvider(r store.Reader, orgID string) (*identityProviderConfig, error) {
-	if _, err := s.activeOrganization(r, orgID); err != nil {
-		return nil, err
-	}
+func (s *Service) identityProvider(r store.Reader, orgID string) (identityProviderConfig, error) {
 	var cfg identityProviderConfig
+	if _, err := s.activeOrganization(r, orgID); err != nil {
+		return cfg, err
+	}
 	found, err := s.idpCache.get(r, collIdentityProviders, orgID, &cfg)
 	if err != nil {
-		return nil, err
+		return cfg, err
 	}
 	if !found {
-		return nil, model.ErrResourceNotFound.Errorf("Organization %s has no identity provider configuration.", orgID)
+		return cfg, model.ErrResourceNotFound.Errorf("Organization %s has no identity provider configuration.", orgID)
 	}
-	return &cfg, nil
+	return cfg, nil
 }
 
 // DeleteIdentityProviderConfiguration implements
