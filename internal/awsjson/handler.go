@@ -128,7 +128,7 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 		size = 512
 	}
 	buf := make([]byte, 0, size+1)
-	body, err := readAll(io.LimitReader(r.Body, limit+1), buf)
+	body, err := readAll(&io.LimitedReader{R: r.Body, N: limit + 1}, buf)
 	if err != nil {
 		return nil, model.ErrSerialization.Errorf("Could not read the request body: %v", err)
 	}
@@ -139,8 +139,9 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 }
 
 // readAll is io.ReadAll into a caller-sized buffer, so that a body whose
-// length is announced is read with a single allocation.
-func readAll(r io.Reader, b []byte) ([]byte, error) {
+// length is announced is read with a single allocation. The reader is
+// concrete because through io.Reader the limiter would escape to the heap.
+func readAll(r *io.LimitedReader, b []byte) ([]byte, error) {
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

@@ -131,8 +131,14 @@ func ParseQuery(q url.Values) (Signature, error) {
 
 // setCredential parses "AKID/yyyymmdd/region/service/aws4_request".
 func (s *Signature) setCredential(credential string) error {
-	parts := strings.Split(credential, "/")
-	if len(parts) != 5 || parts[4] != "aws4_request" {
+	// Cut into an array rather than Split: this runs on every request.
+	var parts [5]string
+	rest := credential
+	for i := range parts[:4] {
+		parts[i], rest, _ = strings.Cut(rest, "/")
+	}
+	parts[4] = rest
+	if strings.Count(credential, "/") != 4 || parts[4] != "aws4_request" {
 		return &MalformedError{Reason: "Credential should be scoped to a valid region, service and date, in the form <key>/<yyyymmdd>/<region>/<service>/aws4_request. Credential=" + credential}
 	}
 	for i, p := range parts {
