@@ -49,16 +49,22 @@ func (s *Store) enter() error {
 	return nil
 }
 
-// View runs fn under p's read lock. A panic in fn propagates (only Update
-// promises to turn panics into errors); the lock is released either way.
-func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reader) error) error {
+// begin admits a transaction on p: ctx is live, p is valid and the store
+// is open. On success the caller must call s.active.Done when finished.
+func (s *Store) begin(ctx context.Context, p store.Partition) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := txn.CheckPartition(p); err != nil {
 		return err
 	}
-	if err := s.enter(); err != nil {
+	return s.enter()
+}
+
+// View runs fn under p's read lock. A panic in fn propagates (only Update
+// promises to turn panics into errors); the lock is released either way.
+func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reader) error) error {
+	if err := s.begin(ctx, p); err != nil {
 		return err
 	}
 	defer s.active.Done()
@@ -75,13 +81,7 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 // Update runs fn under p's write lock, undoing all of fn's writes if it
 // returns an error, panics, or exits its goroutine.
 func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := txn.CheckPartition(p); err != nil {
-		return err
-	}
-	if err := s.enter(); err != nil {
+	if err := s.begin(ctx, p); err != nil {
 		return err
 	}
 	defer s.active.Done()
