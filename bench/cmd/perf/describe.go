@@ -12,11 +12,7 @@ import (
 // workmaild (default flags, persistent store, info log) with the baseline
 // serving the same response bytes, in alternating wrk rounds.
 func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error) {
-	dir, err := os.MkdirTemp(c.workDir, "describe-")
-	if err != nil {
-		return nil, err
-	}
-	wm, err := startProcess(bins.workmaild, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data")}, filepath.Join(dir, "workmaild.log"))
+	wm, dir, err := startWorkmaild(c, bins, "describe")
 	if err != nil {
 		return nil, err
 	}

@@ -24,13 +24,7 @@ const (
 // ListUsers page (the first one and one from the middle) between the two.
 // It also measures start-up and memory with them stored.
 func measureLists(ctx context.Context, c config, bins binaries) ([]row, error) {
-	dir, err := os.MkdirTemp(c.workDir, "lists-")
-	if err != nil {
-		return nil, err
-	}
-	dataDir := filepath.Join(dir, "data")
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}
-	p, err := startProcess(bins.workmaild, args, filepath.Join(dir, "workmaild.log"))
+	p, dir, err := startWorkmaild(c, bins, "lists")
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +55,7 @@ func measureLists(ctx context.Context, c config, bins binaries) ([]row, error) {
 	if err := p.stop(); err != nil {
 		return nil, err
 	}
-	st, err := measureStartup(c, bins, dataDir, 5)
+	st, err := measureStartup(c, bins, filepath.Join(dir, "data"), 5)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,24 @@ type process struct {
 	url       string        // http://host:port
 	started   time.Time     // just before exec
 	listening time.Duration // exec to the "listening on" line
+}
+
+// startWorkmaild makes a fresh directory named after step under the work
+// directory and starts workmaild serving a persistent store in it, logging
+// to workmaild.log there. It returns the process and the directory.
+func startWorkmaild(c config, bins binaries, step string) (*process, string, error) {
+	dir, err := os.MkdirTemp(c.workDir, step+"-")
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := startProcess(bins.workmaild, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "workmaild.log"))
+	return p, dir, err
+}
+
+// serveArgs is the command line of workmaild on a free loopback port with
+// its default flags and a persistent store in dataDir.
+func serveArgs(dataDir string) []string {
+	return []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}
 }
 
 // startProcess runs bin and waits for the line "<anything> listening on

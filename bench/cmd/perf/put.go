@@ -27,13 +27,7 @@ type putWorker struct {
 // are still writing and checks, after a restart, that every organization
 // holds its last acknowledged configuration (or the one in flight).
 func measurePut(ctx context.Context, c config, bins binaries) ([]row, error) {
-	dir, err := os.MkdirTemp(c.workDir, "put-")
-	if err != nil {
-		return nil, err
-	}
-	dataDir := filepath.Join(dir, "data")
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}
-	p, err := startProcess(bins.workmaild, args, filepath.Join(dir, "workmaild.log"))
+	p, dir, err := startWorkmaild(c, bins, "put")
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +71,7 @@ func measurePut(ctx context.Context, c config, bins binaries) ([]row, error) {
 	close(stop)
 	wg.Wait()
 
-	survived, err := checkPuts(ctx, bins, args, filepath.Join(dir, "restart.log"), workers)
+	survived, err := checkPuts(ctx, bins, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "restart.log"), workers)
 	if err != nil {
 		return nil, err
 	}

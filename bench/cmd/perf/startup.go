@@ -27,7 +27,7 @@ func measureStartup(c config, bins binaries, dataDir string, times int) (startup
 				return s, err
 			}
 		}
-		p, err := startProcess(bins.workmaild, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, filepath.Join(c.workDir, "startup.log"))
+		p, err := startProcess(bins.workmaild, serveArgs(dir), filepath.Join(c.workDir, "startup.log"))
 		if err != nil {
 			return s, err
 		}
