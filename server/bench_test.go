@@ -22,12 +22,15 @@ const benchAuth = "AWS4-HMAC-SHA256 Credential=" + testAccount + "/20261126/" + 
 // benchServer is a server with the binary's defaults: the bbolt store and
 // an info-level text log (written to io.Discard, so that formatting is
 // measured but not the terminal).
-func benchServer(b *testing.B) *server.Server {
+func benchServer(b *testing.B) *server.Server { return benchServerWith(b, server.Options{}) }
+
+// benchServerWith is benchServer with opts; its data directory and
+// logger are set here.
+func benchServerWith(b *testing.B, opts server.Options) *server.Server {
 	b.Helper()
-	srv, err := server.New(server.Options{
-		DataDir: b.TempDir(),
-		Logger:  slog.New(fastlog.NewTextHandler(io.Discard, nil)),
-	})
+	opts.DataDir = b.TempDir()
+	opts.Logger = slog.New(fastlog.NewTextHandler(io.Discard, nil))
+	srv, err := server.New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,20 +88,28 @@ func putConfigBody(org, app string) map[string]any {
 
 // BenchmarkDescribeIdentityProviderConfiguration is the whole hot path
 // below net/http: auth, protocol, decode, validate, store read, encode and
-// the access log line.
+// the access log line; "cached" is a repeated read answered from the
+// response cache, "uncached" the same with the cache turned off.
 func BenchmarkDescribeIdentityProviderConfiguration(b *testing.B) {
-	srv := benchServer(b)
-	org := configuredOrganization(b, srv)
-	body := []byte(`{"OrganizationId":"` + org + `"}`)
-	req := benchRequest("DescribeIdentityProviderConfiguration", body)
-	b.ReportAllocs()
-	for b.Loop() {
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("%d %s", rec.Code, rec.Body)
-		}
+	for _, tc := range []struct {
+		name    string
+		noCache bool
+	}{{"cached", false}, {"uncached", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := benchServerWith(b, server.Options{NoResponseCache: tc.noCache})
+			org := configuredOrganization(b, srv)
+			body := []byte(`{"OrganizationId":"` + org + `"}`)
+			req := benchRequest("DescribeIdentityProviderConfiguration", body)
+			b.ReportAllocs()
+			for b.Loop() {
+				req.Body = io.NopCloser(bytes.NewReader(body))
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }
 

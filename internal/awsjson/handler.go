@@ -183,8 +183,20 @@ func checkContentType(ct string) error {
 	return model.ErrSerialization.Errorf("Unsupported Content-Type %q: send %s.", ct, ContentType)
 }
 
+// Encoded is an output already encoded as the response body; an Invoker
+// returns it to have the bytes sent as they are.
+type Encoded []byte
+
+// Marshal encodes an operation's output as the response body.
+func Marshal(out any) ([]byte, error) {
+	if enc, ok := out.(Encoded); ok {
+		return enc, nil
+	}
+	return json.Marshal(out)
+}
+
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
-	payload, err := json.Marshal(out)
+	payload, err := Marshal(out)
 	if err != nil {
 		h.Log.Error("encoding output", "request_id", ex.requestID, "operation", ex.operation, "error", err)
 		h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))

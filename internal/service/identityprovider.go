@@ -2,8 +2,10 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/respcache"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -75,10 +77,12 @@ func (s *Service) PutIdentityProviderConfiguration(ctx context.Context, in *mode
 func (s *Service) DescribeIdentityProviderConfiguration(ctx context.Context, in *model.DescribeIdentityProviderConfigurationInput) (*model.DescribeIdentityProviderConfigurationOutput, error) {
 	var out *model.DescribeIdentityProviderConfigurationOutput
 	err := s.view(ctx, func(_ store.Partition, r store.Reader) error {
-		cfg, err := s.identityProvider(r, str(in.OrganizationId))
+		now := s.now()
+		o, cfg, err := s.identityProviderAt(r, str(in.OrganizationId), now)
 		if err != nil {
 			return err
 		}
+		respcache.Declare(ctx, o.stable(now, s.lifecycle))
 		out = describeIdentityProviderOutput(cfg)
 		return nil
 	})
@@ -119,18 +123,26 @@ func describeIdentityProviderOutput(cfg identityProviderConfig) *model.DescribeI
 // identityProvider returns the configuration of an Active organization, or
 // ResourceNotFoundException when it has none.
 func (s *Service) identityProvider(r store.Reader, orgID string) (identityProviderConfig, error) {
+	_, cfg, err := s.identityProviderAt(r, orgID, s.now())
+	return cfg, err
+}
+
+// identityProviderAt is identityProvider at the caller's instant; it also
+// returns the organization.
+func (s *Service) identityProviderAt(r store.Reader, orgID string, now time.Time) (*organization, identityProviderConfig, error) {
 	var cfg identityProviderConfig
-	if _, err := s.activeOrganization(r, orgID); err != nil {
-		return cfg, err
+	o, err := s.activeOrganizationAt(r, orgID, now)
+	if err != nil {
+		return nil, cfg, err
 	}
 	found, err := s.idpCache.get(r, collIdentityProviders, orgID, &cfg)
 	if err != nil {
-		return cfg, err
+		return nil, cfg, err
 	}
 	if !found {
-		return cfg, model.ErrResourceNotFound.Errorf("Organization %s has no identity provider configuration.", orgID)
+		return nil, cfg, model.ErrResourceNotFound.Errorf("Organization %s has no identity provider configuration.", orgID)
 	}
-	return cfg, nil
+	return o, cfg, nil
 }
 
 // DeleteIdentityProviderConfiguration implements

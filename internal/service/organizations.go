@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/respcache"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -69,6 +70,29 @@ func (o *organization) state(now time.Time, lc Lifecycle) string {
 	}
 }
 
+// stable returns the span of time around now over which neither the
+// organization's state nor whether it has expired changes: an answer
+// computed from the record at now holds over it until the record is
+// written.
+func (o *organization) stable(now time.Time, lc Lifecycle) respcache.Window {
+	var bounds []time.Time
+	if o.DeleteRequestedAt.IsZero() {
+		bounds = []time.Time{o.CreatedAt.Add(lc.CreateDelay / 2), o.completedAt(lc)}
+	} else {
+		deleted := o.DeleteRequestedAt.Add(lc.DeleteDelay)
+		bounds = []time.Time{deleted, deleted.Add(lc.DeletedRetention)}
+	}
+	var w respcache.Window
+	for _, b := range bounds { // ascending
+		if now.Before(b) {
+			w.Until = b
+			break
+		}
+		w.From = b
+	}
+	return w
+}
+
 // expired reports whether a deleted organization has passed its retention
 // and must now be treated as never having existed.
 func (o *organization) expired(now time.Time, lc Lifecycle) bool {
@@ -78,12 +102,18 @@ func (o *organization) expired(now time.Time, lc Lifecycle) bool {
 // findOrganization returns the organization in any state (deleted ones
 // until their retention ends), or OrganizationNotFoundException.
 func (s *Service) findOrganization(r store.Reader, id string) (*organization, error) {
+	return s.findOrganizationAt(r, id, s.now())
+}
+
+// findOrganizationAt is findOrganization with the clock read by the
+// caller, for answers that must follow from one instant.
+func (s *Service) findOrganizationAt(r store.Reader, id string, now time.Time) (*organization, error) {
 	var o organization
 	found, err := s.orgCache.get(r, collOrganizations, id, &o)
 	if err != nil {
 		return nil, err
 	}
-	if !found || o.expired(s.now(), s.lifecycle) {
+	if !found || o.expired(now, s.lifecycle) {
 		return nil, model.ErrOrganizationNotFound.Errorf("Organization %s does not exist.", id)
 	}
 	return &o, nil
@@ -92,11 +122,16 @@ func (s *Service) findOrganization(r store.Reader, id string) (*organization, er
 // activeOrganization is findOrganization for the operations that declare
 // OrganizationStateException: anything but Active is refused.
 func (s *Service) activeOrganization(r store.Reader, id string) (*organization, error) {
-	o, err := s.findOrganization(r, id)
+	return s.activeOrganizationAt(r, id, s.now())
+}
+
+// activeOrganizationAt is activeOrganization at the caller's instant.
+func (s *Service) activeOrganizationAt(r store.Reader, id string, now time.Time) (*organization, error) {
+	o, err := s.findOrganizationAt(r, id, now)
 	if err != nil {
 		return nil, err
 	}
-	if st := o.state(s.now(), s.lifecycle); st != StateActive {
+	if st := o.state(now, s.lifecycle); st != StateActive {
 		return nil, model.ErrOrganizationState.Errorf("Organization %s is not Active, state: %s", id, st)
 	}
 	return o, nil
@@ -171,11 +206,12 @@ const (
 func (s *Service) DescribeOrganization(ctx context.Context, in *model.DescribeOrganizationInput) (*model.DescribeOrganizationOutput, error) {
 	var out *model.DescribeOrganizationOutput
 	err := s.view(ctx, func(_ store.Partition, r store.Reader) error {
-		o, err := s.findOrganization(r, str(in.OrganizationId))
+		now := s.now()
+		o, err := s.findOrganizationAt(r, str(in.OrganizationId), now)
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		respcache.Declare(ctx, o.stable(now, s.lifecycle))
 		state := o.state(now, s.lifecycle)
 		out = &model.DescribeOrganizationOutput{
 			OrganizationId:          &o.ID,
