@@ -67,7 +67,7 @@ func (s *Strict) Authenticate(r *http.Request, body []byte) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	sameHeaders := want.signedHeaders == strings.Join(sig.SignedHeaders, ";")
+	sameHeaders := want.signedHeaders == sig.SignedHeaders
 	sameSignature := subtle.ConstantTimeCompare([]byte(want.signature), []byte(strings.ToLower(sig.Signature))) == 1
 	if !sameHeaders || !sameSignature {
 		return Principal{}, model.ErrInvalidSignature.Errorf("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")

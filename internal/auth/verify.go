@@ -54,7 +54,7 @@ func recompute(ctx context.Context, signer *v4.Signer, r *http.Request, sig sigv
 		if err != nil {
 			return computed{}, fmt.Errorf("auth: parsing the signer's own Authorization: %w", err)
 		}
-		return computed{signature: own.Signature, signedHeaders: strings.Join(own.SignedHeaders, ";")}, nil
+		return computed{signature: own.Signature, signedHeaders: own.SignedHeaders}, nil
 	}
 	// Headers the client hoisted into the query are in the query already;
 	// the copy's headers are exactly the signed ones and must stay headers.
@@ -80,8 +80,9 @@ func signedCopy(r *http.Request, sig sigv4.Signature) *http.Request {
 		q.Del("X-Amz-Signature")
 		u.RawQuery = q.Encode()
 	}
-	req := &http.Request{Method: r.Method, URL: u, Host: r.Host, Header: make(http.Header, len(sig.SignedHeaders))}
-	for _, name := range sig.SignedHeaders {
+	names := sig.SignedHeaderNames()
+	req := &http.Request{Method: r.Method, URL: u, Host: r.Host, Header: make(http.Header, len(names))}
+	for _, name := range names {
 		switch name {
 		case "host": // the signer signs req.Host itself
 		case "content-length": // the signer signs ContentLength itself

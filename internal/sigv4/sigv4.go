@@ -21,7 +21,7 @@ type Signature struct {
 	Date          string // yyyymmdd from the credential scope
 	Region        string
 	Service       string
-	SignedHeaders []string // lower case, as listed by the client
+	SignedHeaders string // lower case, ';'-separated, as listed by the client
 	Signature     string   // hex
 	Presigned     bool
 	// AmzDate is X-Amz-Date from the query for presigned requests; for
@@ -157,9 +157,12 @@ func (s *Signature) setSignedHeaders(list string) error {
 	if list == "" {
 		return &MalformedError{Reason: "SignedHeaders must name at least one header."}
 	}
-	s.SignedHeaders = strings.Split(list, ";")
+	s.SignedHeaders = list // split only by the strict check that needs it
 	return nil
 }
+
+// SignedHeaderNames returns the signed header names, in the client's order.
+func (s Signature) SignedHeaderNames() []string { return strings.Split(s.SignedHeaders, ";") }
 
 func checkHex(signature string) error {
 	if signature == "" {

@@ -15,7 +15,7 @@ func TestParseAuthorization(t *testing.T) {
 	if sig.AccessKeyID != "123456789012" || sig.Region != "eu-west-1" || sig.Service != "workmail" || sig.Date != "20261126" {
 		t.Fatalf("scope parsed wrong: %+v", sig)
 	}
-	if len(sig.SignedHeaders) != 4 || sig.SignedHeaders[1] != "host" || sig.Signature != "0123456789abcdef" {
+	if len(sig.SignedHeaderNames()) != 4 || sig.SignedHeaderNames()[1] != "host" || sig.Signature != "0123456789abcdef" {
 		t.Fatalf("headers/signature parsed wrong: %+v", sig)
 	}
 }
