@@ -24,12 +24,12 @@ type process struct {
 // startWorkmaild makes a fresh directory named after step under the work
 // directory and starts workmaild serving a persistent store in it, logging
 // to workmaild.log there. It returns the process and the directory.
-func startWorkmaild(c config, bins binaries, step string) (*process, string, error) {
+func startWorkmaild(c config, bins binaries, step string, extraArgs ...string) (*process, string, error) {
 	dir, err := os.MkdirTemp(c.workDir, step+"-")
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := startProcess(bins.workmaild, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "workmaild.log"))
+	p, err := startProcess(bins.workmaild, append(serveArgs(filepath.Join(dir, "data")), extraArgs...), filepath.Join(dir, "workmaild.log"))
 	return p, dir, err
 }
 
