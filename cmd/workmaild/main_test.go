@@ -149,7 +149,9 @@ func TestParseServe(t *testing.T) {
 	if c.noResponseCache {
 		t.Fatal("the response cache is off by default")
 	}
-	c, err = parseServe(nil, func(k string) string { return map[string]string{"HOME": "/home/u", "WORKMAILD_NO_RESPONSE_CACHE": "true"}[k] }, io.Discard)
+	c, err = parseServe(nil, func(k string) string {
+		return map[string]string{"HOME": "/home/u", "WORKMAILD_NO_RESPONSE_CACHE": "true"}[k]
+	}, io.Discard)
 	if err != nil || !c.noResponseCache {
 		t.Fatalf("WORKMAILD_NO_RESPONSE_CACHE=true: %+v, %v", c, err)
 	}

@@ -22,7 +22,7 @@ type Signature struct {
 	Region        string
 	Service       string
 	SignedHeaders string // lower case, ';'-separated, as listed by the client
-	Signature     string   // hex
+	Signature     string // hex
 	Presigned     bool
 	// AmzDate is X-Amz-Date from the query for presigned requests; for
 	// header-signed requests the caller reads the X-Amz-Date header.

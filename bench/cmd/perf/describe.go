@@ -80,7 +80,9 @@ func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error
 		}
 	}
 	rps := func(p *process) float64 { return median(field(runs[p], func(r wrkResult) float64 { return r.RPS })) }
-	p99 := func(p *process) time.Duration { return median(field(runs[p], func(r wrkResult) time.Duration { return r.P99 })) }
+	p99 := func(p *process) time.Duration {
+		return median(field(runs[p], func(r wrkResult) time.Duration { return r.P99 }))
+	}
 	cpu := func(p *process) time.Duration { return median(field(runs[p], cpuPerRequest)) }
 	conns := fmt.Sprintf("%d conns", c.connections)
 	return []row{
