@@ -1,8 +1,8 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,16 +20,24 @@ func NewTimestamp(t time.Time) *Timestamp { return &Timestamp{t} }
 // MarshalJSON writes epoch seconds with up to three decimals and no
 // trailing zeros, the form AWS services send.
 func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return t.appendEpochSeconds(nil), nil
+}
+
+// appendEpochSeconds appends what MarshalJSON writes; the generated
+// output encoders call it directly.
+func (t Timestamp) appendEpochSeconds(b []byte) []byte {
 	ms := t.UnixMilli()
-	var b []byte
+	abs := uint64(ms) // as unsigned, -ms cannot overflow for math.MinInt64
 	if ms < 0 {
-		b, ms = append(b, '-'), -ms
+		b, abs = append(b, '-'), -abs
 	}
-	b = strconv.AppendInt(b, ms/1000, 10)
-	if frac := ms % 1000; frac != 0 {
-		b = append(b, strings.TrimRight(fmt.Sprintf(".%03d", frac), "0")...)
+	b = strconv.AppendUint(b, abs/1000, 10)
+	frac := abs % 1000
+	if frac == 0 {
+		return b
 	}
-	return b, nil
+	b = append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+	return bytes.TrimRight(b, "0") // stops within the decimals: frac is not 0
 }
 
 // UnmarshalJSON reads any JSON number of epoch seconds, fraction and

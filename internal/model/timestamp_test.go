@@ -2,6 +2,11 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,5 +78,37 @@ func TestTimestampRoundTrip(t *testing.T) {
 	var out Timestamp
 	if err := json.Unmarshal(b, &out); err != nil || !out.Equal(in.Time) {
 		t.Errorf("round trip of %s: %v, %v", b, out.Time, err)
+	}
+}
+
+// TestTimestampMarshalMatchesFormat compares the hand-rolled epoch
+// formatting with the plain formatting it replaced.
+func TestTimestampMarshalMatchesFormat(t *testing.T) {
+	reference := func(ms int64) string {
+		s := ""
+		if ms < 0 {
+			s, ms = "-", -ms
+		}
+		s += strconv.FormatInt(ms/1000, 10)
+		if frac := ms % 1000; frac != 0 {
+			s += strings.TrimRight(fmt.Sprintf(".%03d", frac), "0")
+		}
+		return s
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	values := []int64{0, 1, -1, 999, -999, 1000, -1000, 1001, 10, 100, 110, math.MaxInt64, math.MinInt64 + 1}
+	for range 20000 {
+		values = append(values, rnd.Int64()>>rnd.IntN(64), -rnd.Int64N(1e13))
+	}
+	for _, ms := range values {
+		got, _ := NewTimestamp(time.UnixMilli(ms)).MarshalJSON()
+		if want := reference(ms); string(got) != want {
+			t.Fatalf("MarshalJSON(%d ms) = %s, want %s", ms, got, want)
+		}
+	}
+	// The reference overflows here; the marshaller must not.
+	got, _ := NewTimestamp(time.UnixMilli(math.MinInt64)).MarshalJSON()
+	if want := "-9223372036854775.808"; string(got) != want {
+		t.Errorf("MarshalJSON(MinInt64 ms) = %s, want %s", got, want)
 	}
 }
