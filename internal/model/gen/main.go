@@ -38,9 +38,14 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
+	encoders, err := genEncoders(a)
+	if err != nil {
+		return err
+	}
 	files := map[string]*source{
 		"types_gen.go":      genTypes(a),
 		"validate_gen.go":   validators,
+		"encode_gen.go":     encoders,
 		"errors_gen.go":     genErrors(a),
 		"operations_gen.go": genOperations(a),
 	}
