@@ -187,12 +187,24 @@ func checkContentType(ct string) error {
 // returns it to have the bytes sent as they are.
 type Encoded []byte
 
-// Marshal encodes an operation's output as the response body.
-func Marshal(out any) ([]byte, error) {
+// outputBufferSize is the initial capacity of an output's buffer: room for
+// most outputs (Describe's is about 300 bytes) in one allocation; larger
+// ones grow it.
+const outputBufferSize = 512
+
+// AppendOutput appends an operation's output, encoded as the response
+// body, to b.
+func AppendOutput(b []byte, out any) ([]byte, error) {
 	if enc, ok := out.(Encoded); ok {
-		return enc, nil
+		return append(b, enc...), nil
 	}
-	return json.Marshal(out)
+	return model.AppendOutput(b, out)
+}
+
+// Marshal encodes an operation's output as the response body, into a
+// slice of its own.
+func Marshal(out any) ([]byte, error) {
+	return AppendOutput(make([]byte, 0, outputBufferSize), out)
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
