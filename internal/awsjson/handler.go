@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
@@ -45,6 +46,8 @@ type Handler struct {
 	Invoke       Invoker
 	Log          *slog.Logger
 	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
+
+	outputBuffers sync.Pool // of *[]byte, encoded outputs already written
 }
 
 // exchange is one request's progress, for the access log.
@@ -192,6 +195,10 @@ type Encoded []byte
 // ones grow it.
 const outputBufferSize = 512
 
+// maxPooledOutput bounds the output buffers kept for reuse, so that one
+// large list page does not stay allocated for good.
+const maxPooledOutput = 64 << 10
+
 // AppendOutput appends an operation's output, encoded as the response
 // body, to b.
 func AppendOutput(b []byte, out any) ([]byte, error) {
@@ -208,7 +215,16 @@ func Marshal(out any) ([]byte, error) {
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
-	payload, err := Marshal(out)
+	if enc, ok := out.(Encoded); ok {
+		ex.status = http.StatusOK
+		writeJSON(w, http.StatusOK, enc)
+		return
+	}
+	buf, _ := h.outputBuffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	payload, err := model.AppendOutput((*buf)[:0], out)
 	if err != nil {
 		h.Log.Error("encoding output", "request_id", ex.requestID, "operation", ex.operation, "error", err)
 		h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
@@ -216,6 +232,10 @@ func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
 	}
 	ex.status = http.StatusOK
 	writeJSON(w, http.StatusOK, payload)
+	if cap(payload) <= maxPooledOutput { // Write does not keep the bytes: reuse them
+		*buf = payload
+		h.outputBuffers.Put(buf)
+	}
 }
 
 // errorBody is the awsJson1_1 error envelope.

@@ -22,13 +22,16 @@ func (anyone) Authenticate(*http.Request, []byte) (auth.Principal, error) {
 	return auth.Principal{Account: "111122223333", Region: "us-east-1"}, nil
 }
 
-// serveOutput answers one request whose operation returns out.
-func serveOutput(out any) *httptest.ResponseRecorder {
-	h := &Handler{
+// outputHandler answers every request with the output in *out.
+func outputHandler(out *any) *Handler {
+	return &Handler{
 		Auth:   anyone{},
-		Invoke: func(context.Context, string, []byte) (any, error) { return out, nil },
+		Invoke: func(context.Context, string, []byte) (any, error) { return *out, nil },
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+}
+
+func serve(h *Handler) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
 	r.Header.Set("X-Amz-Target", TargetPrefix+"ListUsers")
 	rec := httptest.NewRecorder()
@@ -36,16 +39,20 @@ func serveOutput(out any) *httptest.ResponseRecorder {
 	return rec
 }
 
+// TestOutputIsWhatJSONMarshalWrites sends outputs of decreasing size
+// through one handler, so that each reuses the buffer of the one before.
 func TestOutputIsWhatJSONMarshalWrites(t *testing.T) {
-	name, token := "<b>&\u2028\xff", strings.Repeat("t", 2*outputBufferSize) // past the first buffer
-	for _, out := range []any{
+	var out any
+	h := outputHandler(&out)
+	name, token := "<b>&\u2028\xff", strings.Repeat("t", 1000)
+	for _, out = range []any{
 		&model.ListUsersOutput{Users: []model.User{{Name: &name}, {}}, NextToken: &token},
 		&model.ListUsersOutput{Users: []model.User{}}, // empty, not nil: []
 		&model.DeleteUserOutput{},
 		map[string]string{"not": "a model output"},
 	} {
 		want, _ := json.Marshal(out)
-		rec := serveOutput(out)
+		rec := serve(h)
 		if rec.Code != http.StatusOK || rec.Body.String() != string(want) {
 			t.Errorf("%T: %d %s, want 200 %s", out, rec.Code, rec.Body, want)
 		}
@@ -57,7 +64,8 @@ func TestOutputIsWhatJSONMarshalWrites(t *testing.T) {
 
 func TestOutputThatCannotBeEncodedIsAnInternalFailure(t *testing.T) {
 	size := math.NaN()
-	rec := serveOutput(&model.GetMailboxDetailsOutput{MailboxSize: &size})
+	var out any = &model.GetMailboxDetailsOutput{MailboxSize: &size}
+	rec := serve(outputHandler(&out))
 	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), string(model.ErrInternalFailure)) {
 		t.Errorf("got %d %s, want 500 %s", rec.Code, rec.Body, model.ErrInternalFailure)
 	}
