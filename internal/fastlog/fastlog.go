@@ -164,7 +164,7 @@ func (h *handler) appendAttr(b []byte, a slog.Attr) []byte {
 		if h.json {
 			return strconv.AppendInt(b, int64(v.Duration()), 10)
 		}
-		return append(b, v.Duration().String()...)
+		return appendDuration(b, v.Duration())
 	}
 	return h.appendString(b, v.String()) // unreachable: simple admits only the kinds above
 }
@@ -189,16 +189,4 @@ func (h *handler) appendString(b []byte, s string) []byte {
 		return appendJSONString(b, s)
 	}
 	return appendTextString(b, s)
-}
-
-// appendRFC3339Millis is slog's text time format: RFC 3339 with exactly
-// three fractional digits.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	const prefixLen = len("2006-01-02T15:04:05.000")
-	n := len(b)
-	// RFC3339Nano trims trailing zeros; adding 0.1ms keeps four digits,
-	// the last of which is dropped.
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b[:n+prefixLen], b[n+prefixLen+1:]...)
 }

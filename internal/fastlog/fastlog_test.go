@@ -111,6 +111,29 @@ func TestSameOutputAsSlog(t *testing.T) {
 	}
 }
 
+// BenchmarkAccessRecord is the access line as the protocol layer logs
+// it: a record built without a caller's position, handed to the handler.
+func BenchmarkAccessRecord(b *testing.B) {
+	for name, h := range map[string]slog.Handler{
+		"slog":    slog.NewTextHandler(io.Discard, nil),
+		"fastlog": NewTextHandler(io.Discard, nil),
+	} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+				r.AddAttrs(
+					slog.String("request_id", "8c2f6e0a-3d41-4b6e-9f7a-2b5d1c0e4a77"),
+					slog.String("operation", "DescribeIdentityProviderConfiguration"),
+					slog.Int("status", 200), slog.String("account", "111122223333"),
+					slog.String("region", "us-east-1"), slog.Duration("duration", 1234567))
+				_ = h.Handle(ctx, r)
+			}
+		})
+	}
+}
+
 func BenchmarkAccessLine(b *testing.B) {
 	for name, h := range map[string]slog.Handler{
 		"slog":    slog.NewTextHandler(io.Discard, nil),

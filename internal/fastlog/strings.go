@@ -23,10 +23,35 @@ func needsQuoting(s string) bool {
 	if s == "" {
 		return true
 	}
+	for i := 0; i < len(s); i++ { // ASCII, the usual case, by table
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return needsQuotingUnicode(s[i:])
+		}
+		if quotedASCII[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedASCII marks the ASCII bytes that make slog's TextHandler quote a
+// string: space, '=', '"', control characters and DEL. It is never
+// written after initialisation.
+var quotedASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := range byte(utf8.RuneSelf) {
+		t[c] = c != '\\' && (c == ' ' || c == '=' || !safe(c))
+	}
+	return t
+}()
+
+// needsQuotingUnicode is needsQuoting for a string that may hold runes
+// beyond ASCII.
+func needsQuotingUnicode(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c != '\\' && (c == ' ' || c == '=' || !safe(c)) {
+			if quotedASCII[c] {
 				return true
 			}
 			i++
