@@ -12,12 +12,13 @@ import (
 // BenchOpener returns a fresh, empty, open store for one benchmark.
 type BenchOpener func(b *testing.B) store.Store
 
-// Benchmark measures the operations handlers lean on: a point read, a small
-// write from one goroutine and from many (which shows whether concurrent
-// writers share commits), and reading one 100-item page of a 100k-record
-// collection.
+// Benchmark measures the operations handlers lean on: a point read, the
+// same two records read again and again, a small write from one goroutine
+// and from many (which shows whether concurrent writers share commits), and
+// reading one 100-item page of a 100k-record collection.
 func Benchmark(b *testing.B, open BenchOpener) {
 	b.Run("Get", func(b *testing.B) { benchGet(b, open(b)) })
+	b.Run("GetHotPair", func(b *testing.B) { benchGetHotPair(b, open(b)) })
 	b.Run("Put", func(b *testing.B) { benchPut(b, open(b)) })
 	b.Run("PutParallel", func(b *testing.B) { benchPutParallel(b, open(b)) })
 	b.Run("ScanPage100of100k", func(b *testing.B) { benchScan(b, open(b)) })
@@ -72,6 +73,37 @@ func benchGet(b *testing.B, s store.Store) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// benchGetHotPair reads two records in one View, as a Describe request
+// reads its organization and then the organization's configuration: the
+// same few records on every request.
+func benchGetHotPair(b *testing.B, s store.Store) {
+	closeAfter(b, s)
+	value := make([]byte, 200)
+	err := s.Update(context.Background(), pA(), func(tx store.Tx) error {
+		if err := tx.Put("organizations", "m-0123456789abcdef0123456789abcdef", value); err != nil {
+			return err
+		}
+		return tx.Put("identityproviders", "m-0123456789abcdef0123456789abcdef", value)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		err := s.View(ctx, pA(), func(r store.Reader) error {
+			if _, err := r.Get("organizations", "m-0123456789abcdef0123456789abcdef"); err != nil {
+				return err
+			}
+			_, err := r.Get("identityproviders", "m-0123456789abcdef0123456789abcdef")
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
