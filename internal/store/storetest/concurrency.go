@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,4 +121,150 @@ func testConcurrency(t *testing.T, s store.Store) {
 			t.Errorf("partition %v holds %d keys, want %d", p, keys, len(acked[pi]))
 		}
 	}
+}
+
+// Addresses of testSnapshotConsistency: three records that every commit
+// writes together.
+const (
+	trioColl    = "trio"
+	trioMissing = "(missing)"
+	trioBad     = "bad"
+)
+
+var trioIDs = []string{"a", "b", "c"}
+
+// readTrio reads the trio in one View: Gets in the given order, yielding
+// between them so that commits land mid-View, then a Scan. It reports
+// whatever the View saw that was not one snapshot, else the trio's value.
+func readTrio(s store.Store, order []string) (string, error) {
+	var value string
+	err := s.View(context.Background(), pA(), func(r store.Reader) error {
+		got := make(map[string]string, len(order))
+		for _, id := range order {
+			v, err := r.Get(trioColl, id)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				got[id] = trioMissing
+			case err != nil:
+				return err
+			default:
+				got[id] = string(v)
+			}
+			runtime.Gosched()
+		}
+		value = got[order[0]]
+		for _, id := range order {
+			if got[id] != value {
+				return fmt.Errorf("Gets in order %q saw %v", order, got)
+			}
+		}
+		scanned := make(map[string]string)
+		err := r.Scan(trioColl, "", "", func(id string, v []byte) (bool, error) {
+			scanned[id] = string(v)
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range trioIDs {
+			if v, ok := scanned[id]; !ok && value != trioMissing || ok && v != value {
+				return fmt.Errorf("Gets saw %v, then Scan saw %v", got, scanned)
+			}
+		}
+		return nil
+	})
+	return value, err
+}
+
+// testSnapshotConsistency has one writer keep three records equal in every
+// commit (set together, deleted and re-created in one Update, deleted
+// together, removed by Reset, and changed by failing Updates that must not
+// count) while readers read them in one View, in differing orders, and must
+// always find them equal: a View sees one snapshot however its reads are
+// served. The writer's own View after each acknowledged write must see it.
+func testSnapshotConsistency(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const rounds, readers = 300, 8
+	setTrio := func(tx store.Tx, value string, recreate bool) error {
+		for _, id := range trioIDs {
+			if recreate {
+				if err := tx.Delete(trioColl, id); err != nil {
+					return err
+				}
+			}
+			if err := tx.Put(trioColl, id, []byte(value)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range readers {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				order := []string{trioIDs[(g+n)%3], trioIDs[(g+n+1)%3], trioIDs[(g+n+2)%3]}
+				if g%2 == 1 {
+					slices.Reverse(order)
+				}
+				if _, err := readTrio(s, order); err != nil {
+					t.Errorf("reader %d: %v", g, err)
+					return
+				}
+			}
+		})
+	}
+
+	want := trioMissing
+	for n := 1; n <= rounds; n++ {
+		var err error
+		switch value := strconv.Itoa(n); n % 10 {
+		case 3:
+			err = s.Update(ctx, pA(), func(tx store.Tx) error {
+				for _, id := range trioIDs {
+					if err := tx.Delete(trioColl, id); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			want = trioMissing
+		case 5:
+			err = s.Update(ctx, pA(), func(tx store.Tx) error {
+				if err := setTrio(tx, trioBad, false); err != nil {
+					return err
+				}
+				return errTest
+			})
+			if errors.Is(err, errTest) {
+				err = nil
+			}
+		case 7:
+			err = s.Reset(ctx)
+			want = trioMissing
+		case 8:
+			// A commit that leaves the trio alone.
+			err = s.Update(ctx, pA(), func(tx store.Tx) error { return tx.Put("other", "x", []byte(value)) })
+		default:
+			err = s.Update(ctx, pA(), func(tx store.Tx) error { return setTrio(tx, value, n%10 == 9) })
+			want = value
+		}
+		if err != nil {
+			t.Errorf("round %d: %v", n, err)
+			break
+		}
+		got, err := readTrio(s, trioIDs)
+		if err != nil || got != want {
+			t.Errorf("round %d: after the write the trio is %q (err %v), want %q", n, got, err, want)
+			break
+		}
+	}
+	close(stop)
+	wg.Wait()
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"Close", testClose},
 		{"CloseWaitsForUpdate", testCloseWaitsForUpdate},
 		{"Concurrency", testConcurrency},
+		{"SnapshotConsistency", testSnapshotConsistency},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
