@@ -7,6 +7,35 @@
 // with the writer. Updates are group-committed: one writer goroutine runs
 // every queued Update inside a single bbolt read-write transaction and pays
 // one fsync for all of them (see writer.go).
+//
+// # Read cache
+//
+// A few records (an organization, its configuration) are read by nearly
+// every request, and opening their nested buckets costs more than the rest
+// of a Get. So Get in a View first looks in a bounded cache of committed
+// values (cache.go), which must still show each View one snapshot. Versions
+// are bbolt transaction ids: a View's snapshot is its read transaction's
+// id, the id of the newest commit it sees. The rules:
+//
+//   - An entry holds a record's value and validFrom, a transaction id; it
+//     is served to snapshots >= validFrom only. While it exists, no commit
+//     newer than validFrom has written the record.
+//   - That holds because a commit first removes the entries of every record
+//     it wrote (a Reset: all of them) and marks them pending, then commits,
+//     then (endCommit) clears pending and records its id as the latest.
+//     Failed functions' writes are undone before the commit, so they change
+//     no committed value and need nothing.
+//   - A View that missed fills an entry with what bbolt gave it only if its
+//     snapshot is the latest, the record is not pending, and there is no
+//     entry yet. Then a newer commit that wrote the record either finished
+//     (so the snapshot is not the latest), or is pending, or has yet to
+//     remove the entry. validFrom is the snapshot.
+//   - Commits and their cache bookkeeping run one at a time (commitMu), so
+//     latest only grows and pending belongs to one commit.
+//
+// The cache's lock is never held while calling into bbolt, whose remap
+// waits for open read transactions. Scans and read-write transactions do
+// not use the cache.
 package boltstore
 
 import (
@@ -39,8 +68,13 @@ type Options struct {
 // functions must not call Update or Close on the same Store (they run on
 // the writer goroutine, which would wait for itself); View is allowed.
 type Store struct {
-	db   *bolt.DB
-	reqs chan *request // to the writer; closed by Close
+	db    *bolt.DB
+	reqs  chan *request // to the writer; closed by Close
+	cache *readCache
+
+	// commitMu makes each commit and its cache bookkeeping one step, so
+	// that a Reset and a batch cannot interleave theirs.
+	commitMu sync.Mutex
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -64,9 +98,15 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
+	var latest int
+	if err := db.View(func(btx *bolt.Tx) error { latest = btx.ID(); return nil }); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
 	s := &Store{
 		db:         db,
 		reqs:       make(chan *request, maxBatch),
+		cache:      newReadCache(latest),
 		writerDone: make(chan struct{}),
 	}
 	go s.writer()
@@ -89,8 +129,9 @@ func closedErr(err error) error {
 }
 
 // View runs fn in a bbolt read transaction: a consistent snapshot that
-// never blocks, nor is blocked by, the writer. A panic in fn propagates
-// after the transaction is released.
+// never blocks, nor is blocked by, the writer. Its Gets may be served from
+// the read cache (see the package doc). A panic in fn propagates after the
+// transaction is released.
 func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reader) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -102,7 +143,7 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 		return store.ErrClosed
 	}
 	return closedErr(s.db.View(func(btx *bolt.Tx) error {
-		r := &reader{tx: btx, part: partitionName(p)}
+		r := &reader{tx: btx, part: partitionName(p), cache: s.cache, snapshot: btx.ID()}
 		defer r.finish()
 		return fn(r)
 	}))
@@ -145,24 +186,40 @@ func (s *Store) Reset(ctx context.Context) error {
 	if s.isClosed() {
 		return store.ErrClosed
 	}
-	return closedErr(s.db.Update(func(btx *bolt.Tx) error {
-		// Collect first: deleting while ForEach iterates would move its
-		// cursor under it.
-		var names [][]byte
-		err := btx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			names = append(names, append([]byte(nil), name...))
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, name := range names {
-			if err := btx.DeleteBucket(name); err != nil {
-				return fmt.Errorf("boltstore: reset: %w", err)
-			}
-		}
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	btx, err := s.db.Begin(true)
+	if err != nil {
+		return closedErr(err)
+	}
+	if err := deleteAllBuckets(btx); err != nil {
+		_ = btx.Rollback()
+		return err
+	}
+	txid := btx.ID()
+	s.cache.beginReset()
+	err = btx.Commit()
+	s.cache.endCommit(txid)
+	return closedErr(err)
+}
+
+func deleteAllBuckets(btx *bolt.Tx) error {
+	// Collect first: deleting while ForEach iterates would move its cursor
+	// under it.
+	var names [][]byte
+	err := btx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		names = append(names, append([]byte(nil), name...))
 		return nil
-	}))
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := btx.DeleteBucket(name); err != nil {
+			return fmt.Errorf("boltstore: reset: %w", err)
+		}
+	}
+	return nil
 }
 
 // Close lets the writer finish every queued Update, then closes the file

@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -128,4 +129,103 @@ func BenchmarkStore(b *testing.B) {
 // BenchmarkStoreNoSync separates the store's own cost from the disk's.
 func BenchmarkStoreNoSync(b *testing.B) {
 	storetest.Benchmark(b, func(b *testing.B) store.Store { return openTemp(b, boltstore.Options{NoSync: true}) })
+}
+
+// TestViewKeepsSnapshotAcrossUpdate holds a View open while an Update is
+// acknowledged and other Views read the new values: the old View must keep
+// reading the old ones, whether or not it had read them before, and must
+// not leave them behind for later Views.
+func TestViewKeepsSnapshotAcrossUpdate(t *testing.T) {
+	s := openTemp(t, boltstore.Options{})
+	defer s.Close()
+	ctx := context.Background()
+	p := store.Partition{Account: "111111111111", Region: "us-east-1"}
+	growFile(t, s, p)
+	set := func(value string) error {
+		return s.Update(ctx, p, func(tx store.Tx) error {
+			if err := tx.Put("c", "a", []byte(value)); err != nil {
+				return err
+			}
+			return tx.Put("c", "b", []byte(value))
+		})
+	}
+	read := func(r store.Reader, id string) string {
+		v, err := r.Get("c", id)
+		if err != nil {
+			return err.Error()
+		}
+		return string(v)
+	}
+	inNewView := func(id string) string {
+		var got string
+		if err := s.View(ctx, p, func(r store.Reader) error { got = read(r, id); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if err := set("old"); err != nil {
+		t.Fatal(err)
+	}
+
+	err := s.View(ctx, p, func(held store.Reader) error {
+		if got := read(held, "a"); got != "old" {
+			t.Fatalf("before the Update: a = %s", got)
+		}
+		// Update from another goroutine: a View's fn must not call Update.
+		done := make(chan error)
+		go func() { done <- set("new") }()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if got := read(held, "a"); got != "old" {
+			t.Errorf("held View reads a = %s after the Update, want old", got)
+		}
+		if got := read(held, "b"); got != "old" {
+			t.Errorf("held View reads b = %s after the Update, want old", got)
+		}
+		if got := inNewView("a"); got != "new" {
+			t.Errorf("a View begun after the Update reads a = %s, want new", got)
+		}
+		if got := read(held, "a"); got != "old" {
+			t.Errorf("held View reads a = %s after a newer View read it, want old", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inNewView("a"); got != "new" {
+		t.Errorf("after the held View: a = %s, want new", got)
+	}
+	if got := inNewView("b"); got != "new" {
+		t.Errorf("after the held View: b = %s, want new", got)
+	}
+}
+
+// growFile writes and deletes a megabyte, so that the next few small
+// commits reuse freed pages. A commit that had to grow the memory map
+// would wait for every open read transaction, and so for ever when the
+// test holds one open across it.
+func growFile(t *testing.T, s store.Store, p store.Partition) {
+	t.Helper()
+	const n = 256
+	value := make([]byte, 4096)
+	for _, remove := range []bool{false, true} {
+		err := s.Update(context.Background(), p, func(tx store.Tx) error {
+			for i := range n {
+				id := fmt.Sprintf("filler-%03d", i)
+				if remove {
+					if err := tx.Delete("filler", id); err != nil {
+						return err
+					}
+				} else if err := tx.Put("filler", id, value); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -28,6 +28,11 @@ type reader struct {
 	// writable transaction caches buckets itself, and may drop or create
 	// the partition bucket, so it is not cached here.)
 	partition *bolt.Bucket
+	// cache serves Get in a read-only transaction, whose snapshot is the
+	// bbolt transaction id; nil in a writable one, which must see its own
+	// writes.
+	cache    *readCache
+	snapshot int
 }
 
 func (r *reader) finish() { r.done = true }
@@ -53,6 +58,11 @@ func (r *reader) Get(collection, id string) ([]byte, error) {
 	if r.done {
 		return nil, errFinished
 	}
+	if r.cache != nil {
+		if v, ok := r.cache.get(r.part, collection, id, r.snapshot); ok {
+			return v, nil
+		}
+	}
 	b := r.bucket(collection)
 	if b == nil {
 		return nil, store.ErrNotFound
@@ -60,6 +70,9 @@ func (r *reader) Get(collection, id string) ([]byte, error) {
 	v, ok := lookup(b, []byte(id))
 	if !ok {
 		return nil, store.ErrNotFound
+	}
+	if r.cache != nil {
+		r.cache.fill(r.part, collection, id, v, r.snapshot)
 	}
 	return v, nil
 }

@@ -80,6 +80,20 @@ func (t *tx) Delete(collection, id string) error {
 	return nil
 }
 
+// addWritten adds the records this fn wrote to written. Only key writes
+// count: the buckets it created hold nothing else.
+func (t *tx) addWritten(written map[address]struct{}) {
+	if len(t.undo) == 0 {
+		return
+	}
+	part := string(t.part)
+	for _, e := range t.undo {
+		if e.kind == undoKey {
+			written[address{part, e.collection, e.id}] = struct{}{}
+		}
+	}
+}
+
 // createBucket returns the collection's bucket, creating it (and the
 // partition's) if needed and logging each creation for rollback.
 func (t *tx) createBucket(collection string) (*bolt.Bucket, error) {

@@ -70,6 +70,8 @@ func (s *Store) writer() {
 // others commit as if it had never run. Each request gets fn's own error,
 // or else the error of the commit.
 func (s *Store) commitBatch(batch []*request) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	errs := make([]error, len(batch))
 	replied := false
 	reply := func() {
@@ -102,6 +104,7 @@ func (s *Store) commitBatch(batch []*request) {
 	}()
 
 	wrote := false
+	written := make(map[address]struct{}) // records the commit changes, for the read cache
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
@@ -112,6 +115,7 @@ func (s *Store) commitBatch(batch []*request) {
 		t.finish()
 		if err == nil {
 			wrote = wrote || len(t.undo) > 0
+			t.addWritten(written)
 			continue
 		}
 		errs[i] = err
@@ -128,7 +132,14 @@ func (s *Store) commitBatch(batch []*request) {
 	if !wrote {
 		// Nothing to make durable (read-only or failed fns): skip the fsync.
 		_ = btx.Rollback()
-	} else if err := btx.Commit(); err != nil {
+		reply()
+		return
+	}
+	txid := btx.ID()
+	s.cache.beginCommit(written)
+	err = btx.Commit()
+	s.cache.endCommit(txid)
+	if err != nil {
 		failRest(fmt.Errorf("boltstore: commit: %w", err))
 	}
 	reply()

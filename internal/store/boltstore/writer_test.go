@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -148,3 +150,107 @@ func TestGroupCommit(t *testing.T) {
 
 // batchID identifies the bbolt transaction a request's fn runs in.
 func batchID(t store.Tx) int { return t.(*tx).tx.ID() }
+
+// runBatch runs fns as one batch, in order: it holds the writer in another
+// Update until all of them are queued. It returns their errors.
+func runBatch(t *testing.T, s *Store, p store.Partition, fns ...func(store.Tx) error) []error {
+	t.Helper()
+	ctx := context.Background()
+	inside, release := make(chan struct{}), make(chan struct{})
+	blocker := make(chan error, 1)
+	go func() {
+		blocker <- s.Update(ctx, p, func(store.Tx) error {
+			close(inside)
+			<-release
+			return nil
+		})
+	}()
+	<-inside
+	results := make([]chan error, len(fns))
+	for i, fn := range fns {
+		results[i] = make(chan error, 1)
+		go func() { results[i] <- s.Update(ctx, p, fn) }()
+		for len(s.reqs) < i+1 {
+			runtime.Gosched()
+		}
+	}
+	close(release)
+	if err := <-blocker; err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, len(fns))
+	for i, res := range results {
+		errs[i] = <-res
+	}
+	return errs
+}
+
+// TestFailedFnLeavesNoCachedValue commits a batch in which one fn's writes
+// are undone, with the records in the read cache beforehand: afterwards
+// every View, whether its Gets are served from bbolt or from the cache,
+// must read what was committed.
+func TestFailedFnLeavesNoCachedValue(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "store.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	p := store.Partition{Account: "111111111111", Region: "us-east-1"}
+	errFail := errors.New("deliberate")
+	put := func(id, value string) func(store.Tx) error {
+		return func(tx store.Tx) error { return tx.Put("c", id, []byte(value)) }
+	}
+	read := func() map[string]string {
+		got := make(map[string]string)
+		err := s.View(ctx, p, func(r store.Reader) error {
+			for _, id := range []string{"a", "b", "c"} {
+				v, err := r.Get("c", id)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				got[id] = string(v)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	if err := s.Update(ctx, p, put("a", "old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, p, put("b", "old")); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	if _, ok := s.cache.get(partitionName(p), "c", "b", math.MaxInt); !ok {
+		t.Fatal("a View's Get did not fill the cache")
+	}
+
+	errs := runBatch(t, s, p,
+		put("a", "new"),
+		func(tx store.Tx) error {
+			for _, id := range []string{"a", "b", "c"} {
+				if err := tx.Put("c", id, []byte("undone")); err != nil {
+					return err
+				}
+			}
+			return errFail
+		},
+	)
+	if errs[0] != nil || !errors.Is(errs[1], errFail) {
+		t.Fatalf("batch returned %v", errs)
+	}
+	want := map[string]string{"a": "new", "b": "old"}
+	for i := range 2 { // the second time from the cache
+		if got := read(); !maps.Equal(got, want) {
+			t.Fatalf("View %d after the batch reads %v, want %v", i+1, got, want)
+		}
+	}
+}
