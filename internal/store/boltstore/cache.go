@@ -1,9 +1,6 @@
 package boltstore
 
-import (
-	"strings"
-	"sync"
-)
+import "sync"
 
 // Bounds of the read cache. When a fill would pass either, the cache is
 // emptied and refills with whatever is hot, which costs less than tracking
@@ -94,8 +91,11 @@ func (c *readCache) fill(partition []byte, collection, id string, value []byte, 
 		return
 	}
 	// Own copies: bbolt's value lives only as long as its transaction, and
-	// the caller's strings may be slices of something much larger.
-	a := address{string(partition), strings.Clone(collection), strings.Clone(id)}
+	// the caller's strings may be slices of something much larger. One
+	// string holds the whole address.
+	key := string(partition) + collection + id
+	collStart, idStart := len(partition), len(partition)+len(collection)
+	a := address{key[:collStart], key[collStart:idStart], key[idStart:]}
 	size := entrySize(a, value)
 	if len(c.entries) >= cacheMaxEntries || c.bytes+size > cacheMaxBytes {
 		clear(c.entries)

@@ -252,3 +252,41 @@ func TestCacheMatchesSnapshot(t *testing.T) {
 		t.Error("no Get was served from the cache")
 	}
 }
+
+// TestViewFillsFewEntries reads many records in one View: only the first
+// few may enter the cache.
+func TestViewFillsFewEntries(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "store.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	p := store.Partition{Account: "111111111111", Region: "us-east-1"}
+	const n = 3 * maxFillsPerView
+	err = s.Update(ctx, p, func(tx store.Tx) error {
+		for i := range n {
+			if err := tx.Put("c", fmt.Sprint(i), []byte("v")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, p, func(r store.Reader) error {
+		for i := range n {
+			if _, err := r.Get("c", fmt.Sprint(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s.cache.entries); got != maxFillsPerView {
+		t.Fatalf("a View of %d misses filled %d entries, want %d", n, got, maxFillsPerView)
+	}
+}

@@ -30,10 +30,17 @@ type reader struct {
 	partition *bolt.Bucket
 	// cache serves Get in a read-only transaction, whose snapshot is the
 	// bbolt transaction id; nil in a writable one, which must see its own
-	// writes.
+	// writes. fills counts the misses this reader offered to the cache.
 	cache    *readCache
 	snapshot int
+	fills    int
 }
+
+// maxFillsPerView bounds the misses one View adds to the cache. Requests
+// that read the hot records read a few; a View that reads many (a list
+// page) is not reading hot records, and filling for it would cost each of
+// its Gets a copy and push the hot records out.
+const maxFillsPerView = 8
 
 func (r *reader) finish() { r.done = true }
 
@@ -71,7 +78,8 @@ func (r *reader) Get(collection, id string) ([]byte, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	if r.cache != nil {
+	if r.cache != nil && r.fills < maxFillsPerView {
+		r.fills++
 		r.cache.fill(r.part, collection, id, v, r.snapshot)
 	}
 	return v, nil
