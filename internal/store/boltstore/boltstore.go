@@ -22,7 +22,8 @@
 //     newer than validFrom has written the record.
 //   - That holds because a commit first removes the entries of every record
 //     it wrote (a Reset: all of them) and marks them pending, then commits,
-//     then (endCommit) clears pending and records its id as the latest.
+//     then (endCommit) clears pending and records its id as the latest,
+//     even if the commit failed (it may have become visible regardless).
 //     Failed functions' writes are undone before the commit, so they change
 //     no committed value and need nothing.
 //   - A View that missed fills an entry with what bbolt gave it only if its
@@ -31,11 +32,12 @@
 //     (so the snapshot is not the latest), or is pending, or has yet to
 //     remove the entry. validFrom is the snapshot.
 //   - Commits and their cache bookkeeping run one at a time (commitMu), so
-//     latest only grows and pending belongs to one commit.
+//     latest never goes back and pending belongs to one commit.
 //
 // The cache's lock is never held while calling into bbolt, whose remap
 // waits for open read transactions. Scans and read-write transactions do
-// not use the cache.
+// not use the cache, and a View fills at most a few entries: one that reads
+// many records is not reading the hot few.
 package boltstore
 
 import (
