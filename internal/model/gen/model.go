@@ -248,6 +248,31 @@ func (a *api) fieldType(sn string) string {
 	return "*" + t
 }
 
+// inputShapes lists the shapes reachable from operation inputs, sorted.
+func (a *api) inputShapes() []string {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(sn string) {
+		if seen[sn] {
+			return
+		}
+		seen[sn] = true
+		s := a.Shapes[sn]
+		for _, m := range s.Members {
+			visit(m.Shape)
+		}
+		for _, r := range []*ref{s.Member, s.Key, s.Value} {
+			if r != nil {
+				visit(r.Shape)
+			}
+		}
+	}
+	for _, op := range a.Operations {
+		visit(op.Input.Shape)
+	}
+	return sortedKeys(seen)
+}
+
 func (a *api) operationNames() []string { return sortedKeys(a.Operations) }
 func (a *api) shapeNames() []string     { return sortedKeys(a.Shapes) }
 

@@ -16,7 +16,7 @@ func genValidators(a *api) (*source, error) {
 		g.validateMethod(a.Operations[op].Input.Shape)
 	}
 	var patterns []string
-	for _, sn := range g.reachable() {
+	for _, sn := range g.inputShapes() {
 		if !g.needsCheck(sn) {
 			continue
 		}
@@ -43,31 +43,6 @@ type validatorGen struct {
 	src    *source
 	needs  map[string]bool // memo of needsCheck
 	secret map[string]bool // memo of sensitive
-}
-
-// reachable lists the shapes reachable from operation inputs, sorted.
-func (g *validatorGen) reachable() []string {
-	seen := map[string]bool{}
-	var visit func(string)
-	visit = func(sn string) {
-		if seen[sn] {
-			return
-		}
-		seen[sn] = true
-		s := g.Shapes[sn]
-		for _, m := range s.Members {
-			visit(m.Shape)
-		}
-		for _, r := range []*ref{s.Member, s.Key, s.Value} {
-			if r != nil {
-				visit(r.Shape)
-			}
-		}
-	}
-	for _, op := range g.Operations {
-		visit(op.Input.Shape)
-	}
-	return sortedKeys(seen)
 }
 
 // needsCheck reports whether the model constrains values of shape sn in
