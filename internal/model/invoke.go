@@ -10,16 +10,18 @@ import (
 	"unicode/utf8"
 )
 
-// validator is implemented by every operation input.
-type validator[I any] interface {
+// input is implemented by every operation input: a generated validator
+// and a generated fast-path decoder (decode.go).
+type input[I any] interface {
 	*I
 	Validate() error
+	decodeBody(body []byte) bool
 }
 
 // invoke is the one adapter behind every operation in Invoke: decode the
 // body into the operation's input, validate it, call the handler. Decoding
 // and validation errors are *Error; handler errors are returned as they are.
-func invoke[I, O any, PI validator[I]](ctx context.Context, body []byte, handler func(context.Context, *I) (*O, error)) (any, error) {
+func invoke[I, O any, PI input[I]](ctx context.Context, body []byte, handler func(context.Context, *I) (*O, error)) (any, error) {
 	in := PI(new(I))
 	if err := decode(body, in); err != nil {
 		return nil, err
@@ -37,10 +39,24 @@ func invoke[I, O any, PI validator[I]](ctx context.Context, body []byte, handler
 	return out, nil
 }
 
-// decode reads a request body into in, which points to an input struct.
-// An empty body means {}. Every failure is an ErrSerialization *Error, as
-// AWS JSON services answer a body they cannot read.
-func decode(body []byte, in any) error {
+// decode reads a request body into in, which points to a zero input
+// struct. The generated fast path (decode.go) reads the plain form of a
+// body; on anything else it declines, and unmarshal reads the body into a
+// fresh value, so that odd bodies and error messages behave as they always
+// have.
+func decode[I any, PI input[I]](body []byte, in PI) error {
+	if in.decodeBody(body) {
+		return nil
+	}
+	var zero I
+	*in = zero // the fast path may have set members before it declined
+	return unmarshal(body, in)
+}
+
+// unmarshal reads a request body into in with encoding/json. An empty body
+// means {}. Every failure is an ErrSerialization *Error, as AWS JSON
+// services answer a body they cannot read.
+func unmarshal(body []byte, in any) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil
