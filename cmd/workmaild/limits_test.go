@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/workmaild/workmaild/internal/connwatch"
 )
 
 // serveLimited serves h with l on a loopback listener and returns its
@@ -20,8 +22,8 @@ func serveLimited(t *testing.T, l httpLimits, h http.Handler) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := l.server(h, slog.New(slog.DiscardHandler))
-	go srv.Serve(ln)
+	srv, watched := l.server(h, slog.New(slog.DiscardHandler), ln)
+	go srv.Serve(watched)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
@@ -155,10 +157,15 @@ func TestLimitFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := c.limits.server(okHandler, slog.New(slog.DiscardHandler))
-	if srv.MaxHeaderBytes != 2048 || srv.ReadHeaderTimeout != time.Second || srv.ReadTimeout != 2*time.Second ||
-		srv.WriteTimeout != 3*time.Second || srv.IdleTimeout != 4*time.Second {
-		t.Fatalf("flags not applied: %+v", srv)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, watched := c.limits.server(okHandler, slog.New(slog.DiscardHandler), ln)
+	defer watched.Close()
+	want := connwatch.Timeouts{ReadHeader: time.Second, Read: 2 * time.Second, Write: 3 * time.Second, Idle: 4 * time.Second}
+	if srv.MaxHeaderBytes != 2048 || watched.Timeouts() != want {
+		t.Fatalf("flags not applied: %+v, %+v", srv, watched.Timeouts())
 	}
 	for _, bad := range [][]string{
 		{"--max-header-bytes", "0"}, {"--read-header-timeout", "0s"}, {"--read-timeout", "-1s"},

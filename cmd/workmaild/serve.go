@@ -189,7 +189,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	httpServer := c.limits.server(srv, log)
+	httpServer, watched := c.limits.server(srv, log, ln)
 	store := "in-memory"
 	if opts.DataDir != "" {
 		store = opts.DataDir
@@ -199,7 +199,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- httpServer.Serve(ln) }()
+	go func() { errc <- httpServer.Serve(watched) }()
 	select {
 	case err := <-errc:
 		return err
