@@ -70,7 +70,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Log.Error("panic serving request", "request_id", ex.requestID, "operation", ex.operation, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
 		}
-		h.logRequest(r.Context(), ex, time.Since(start))
+		took := time.Since(start)
+		// Send the response before logging: net/http would only flush it
+		// once the handler returns, keeping the client waiting for the
+		// access line.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		h.logRequest(r.Context(), ex, took)
 	}()
 	out, err := h.serve(r, ex)
 	if err != nil {
