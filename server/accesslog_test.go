@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -27,6 +28,27 @@ func (l *lines) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// waitRequests returns the access-log records once there are n: a
+// request's line is written just after its response has been sent.
+func (l *lines) waitRequests(t *testing.T, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs := l.requests(t)
+		if len(recs) >= n || time.Now().After(deadline) {
+			return recs
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // requests returns the access-log records, in order.
@@ -70,7 +92,7 @@ func TestAccessLogLine(t *testing.T) {
 	_, err = c.DescribeOrganization(ctx, &workmail.DescribeOrganizationInput{OrganizationId: aws.String("m-00000000000000000000000000000000")})
 	wantAPIError(t, err, "OrganizationNotFoundException")
 
-	recs := logs.requests(t)
+	recs := logs.waitRequests(t, 2)
 	if len(recs) != 2 {
 		t.Fatalf("%d request lines, want 2: %v", len(recs), recs)
 	}

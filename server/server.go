@@ -60,7 +60,8 @@ type Options struct {
 	// DefaultAccount receives access keys that are not 12-digit account
 	// ids; empty means 000000000000.
 	DefaultAccount string
-	// Logger receives one line per request; nil discards logs.
+	// Logger receives one line per request, written just after the
+	// response has been sent; nil discards logs.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
