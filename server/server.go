@@ -84,7 +84,7 @@ type Options struct {
 type Server struct {
 	pagingKey []byte // re-stored after a reset so that no token format changes
 	store     store.Store
-	answers   *respcache.Cache // remembered read answers; its Store wraps store
+	answers   *respcache.Cache[any] // remembered awsjson.Encoded answers; its Store wraps store
 	service   *service.Service
 	api       *awsjson.Handler
 	internal  *http.ServeMux
@@ -108,7 +108,7 @@ func New(opts Options) (*Server, error) {
 	}
 	// Every write goes through the cache's wrapper, so that none can
 	// leave a remembered answer behind.
-	answers := respcache.New(opts.Now)
+	answers := respcache.New[any](opts.Now)
 	st = answers.Store(st)
 	key, err := pagingKey(st)
 	if err != nil {
@@ -154,9 +154,8 @@ func openStore(opts Options) (store.Store, error) {
 // invoke runs one operation, answering from the response cache when the
 // same request was answered in the same write epoch and the operation
 // declared its answer cacheable (see package respcache).
-func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any, error) {
+func (s *Server) invoke(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error) {
 	var keyBuf [512]byte
-	principal, _ := auth.FromContext(ctx) // the protocol layer always sets it
 	key, cacheable := respcache.AppendKey(keyBuf[:0], store.Partition{Account: principal.Account, Region: principal.Region}, operation, body)
 	cacheable = cacheable && s.answers != nil
 	var ticket respcache.Ticket
@@ -164,11 +163,11 @@ func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any
 	if cacheable {
 		ticket = s.answers.Begin()
 		if answer, ok := s.answers.Lookup(ticket, key); ok {
-			return awsjson.Encoded(answer), nil
+			return answer, nil
 		}
 		ctx, declared = respcache.WithDeclaration(ctx)
 	}
-	out, err := model.Invoke(ctx, s.service, operation, body)
+	out, err := model.Invoke(auth.NewContext(ctx, principal), s.service, operation, body)
 	if err == nil {
 		if declared == nil {
 			return out, nil
@@ -177,12 +176,15 @@ func (s *Server) invoke(ctx context.Context, operation string, body []byte) (any
 		if !ok {
 			return out, nil
 		}
-		answer, err := awsjson.Marshal(out)
+		encoded, err := awsjson.Marshal(out)
 		if err != nil {
 			return out, nil // the protocol layer reports it
 		}
-		s.answers.Add(ticket, key, answer, window)
-		return awsjson.Encoded(answer), nil
+		// Kept as the interface value it is returned as, so that a hit
+		// costs no allocation.
+		answer := any(awsjson.Encoded(encoded))
+		s.answers.Add(ticket, key, answer, len(encoded), window)
+		return answer, nil
 	}
 	var apiErr *model.Error
 	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {

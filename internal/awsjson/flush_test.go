@@ -30,7 +30,7 @@ func TestResponseIsSentBeforeTheAccessLine(t *testing.T) {
 	release := make(chan struct{})
 	h := &Handler{
 		Auth: auth.Lenient{},
-		Invoke: func(context.Context, string, []byte) (any, error) {
+		Invoke: func(context.Context, auth.Principal, string, []byte) (any, error) {
 			return Encoded(`{"A":1}`), nil
 		},
 		Log: slog.New(blockingLog{release: release}),

@@ -36,9 +36,11 @@ const (
 	maxPrealloc = 64 << 10
 )
 
-// Invoker calls the operation named by the target with the raw JSON body.
-// The principal is in ctx (auth.FromContext).
-type Invoker func(ctx context.Context, operation string, body []byte) (any, error)
+// Invoker calls the operation named by the target, for the authenticated
+// principal, with the raw JSON body. Operations that need the principal
+// from their context get it from auth.NewContext, which the Invoker
+// applies (only when it runs the operation: a cached answer needs none).
+type Invoker func(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error)
 
 // Handler serves the WorkMail API on POST /.
 type Handler struct {
@@ -111,7 +113,7 @@ func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 	if err := checkDepth(body, MaxJSONDepth); err != nil {
 		return nil, err
 	}
-	return h.Invoke(auth.NewContext(r.Context(), principal), operation, body)
+	return h.Invoke(r.Context(), principal, operation, body)
 }
 
 // methodError is a request that is not a POST; it is answered 405 with

@@ -26,7 +26,7 @@ func (anyone) Authenticate(*http.Request, []byte) (auth.Principal, error) {
 func outputHandler(out *any) *Handler {
 	return &Handler{
 		Auth:   anyone{},
-		Invoke: func(context.Context, string, []byte) (any, error) { return *out, nil },
+		Invoke: func(context.Context, auth.Principal, string, []byte) (any, error) { return *out, nil },
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }

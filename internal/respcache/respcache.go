@@ -41,8 +41,9 @@ const (
 	maxAnswerBytes = 16 << 10
 )
 
-// Cache holds encoded answers. Its zero value is not usable; call New.
-type Cache struct {
+// Cache holds answers of type V (the server keeps them encoded, ready to
+// send). Its zero value is not usable; call New.
+type Cache[V any] struct {
 	now func() time.Time
 
 	// epoch rises when a write starts; inflight counts running writes.
@@ -53,21 +54,21 @@ type Cache struct {
 	inflight atomic.Int64
 
 	mu      sync.RWMutex
-	entries map[string]entry
+	entries map[string]entry[V]
 }
 
-type entry struct {
+type entry[V any] struct {
 	epoch  uint64
 	window Window
-	answer []byte
+	answer V
 }
 
 // New returns an empty cache reading time from now (time.Now when nil).
-func New(now func() time.Time) *Cache {
+func New[V any](now func() time.Time) *Cache[V] {
 	if now == nil {
 		now = time.Now
 	}
-	return &Cache{now: now, entries: make(map[string]entry)}
+	return &Cache[V]{now: now, entries: make(map[string]entry[V])}
 }
 
 // Ticket is a read's view of the write epoch, taken before it reads.
@@ -77,32 +78,33 @@ type Ticket struct {
 }
 
 // Begin takes a ticket for a read about to start.
-func (c *Cache) Begin() Ticket {
+func (c *Cache[V]) Begin() Ticket {
 	e := c.epoch.Load()
 	return Ticket{epoch: e, valid: c.inflight.Load() == 0}
 }
 
 // Lookup returns the answer remembered under key, if it was computed in
-// t's epoch and the clock is inside its window. The slice is shared: the
-// caller must not modify it.
-func (c *Cache) Lookup(t Ticket, key []byte) ([]byte, bool) {
+// t's epoch and the clock is inside its window. The answer is shared:
+// the caller must not modify it.
+func (c *Cache[V]) Lookup(t Ticket, key []byte) (V, bool) {
+	var none V
 	if !t.valid {
-		return nil, false
+		return none, false
 	}
 	c.mu.RLock()
 	e, ok := c.entries[string(key)] // no allocation: the conversion is only a lookup key
 	c.mu.RUnlock()
 	if !ok || e.epoch != t.epoch || !e.window.Contains(c.now()) {
-		return nil, false
+		return none, false
 	}
 	return e.answer, true
 }
 
-// Add remembers answer under key for reads of t's epoch within w. It
-// keeps answer itself, so the caller must not modify it afterwards; key
-// is copied.
-func (c *Cache) Add(t Ticket, key, answer []byte, w Window) {
-	if !t.valid || len(key) > maxKeyBytes || len(answer) > maxAnswerBytes || c.epoch.Load() != t.epoch {
+// Add remembers answer, of size bytes, under key for reads of t's epoch
+// within w. It keeps answer itself, so the caller must not modify it
+// afterwards; key is copied.
+func (c *Cache[V]) Add(t Ticket, key []byte, answer V, size int, w Window) {
+	if !t.valid || len(key) > maxKeyBytes || size > maxAnswerBytes || c.epoch.Load() != t.epoch {
 		return // a write started meanwhile: the answer may already be old
 	}
 	c.mu.Lock()
@@ -110,7 +112,7 @@ func (c *Cache) Add(t Ticket, key, answer []byte, w Window) {
 	if len(c.entries) >= maxEntries {
 		clear(c.entries)
 	}
-	c.entries[string(key)] = entry{epoch: t.epoch, window: w, answer: answer}
+	c.entries[string(key)] = entry[V]{epoch: t.epoch, window: w, answer: answer}
 }
 
 // AppendKey appends the cache key of an operation called with body in
@@ -133,26 +135,29 @@ func AppendKey(b []byte, p store.Partition, operation string, body []byte) ([]by
 
 // Store wraps s so that every Update and Reset voids the tickets and
 // answers taken before it starts.
-func (c *Cache) Store(s store.Store) store.Store { return &trackedStore{Store: s, cache: c} }
+func (c *Cache[V]) Store(s store.Store) store.Store {
+	return &trackedStore{Store: s, epoch: &c.epoch, inflight: &c.inflight}
+}
 
 type trackedStore struct {
 	store.Store
-	cache *Cache
+	epoch    *atomic.Uint64
+	inflight *atomic.Int64
 }
 
 // write brackets a write: whatever it does becomes visible only after the
 // epoch has moved on, and reads taken while it runs are not cached.
-func (c *Cache) write(fn func() error) error {
-	c.inflight.Add(1)
-	c.epoch.Add(1)
-	defer c.inflight.Add(-1)
+func (s *trackedStore) write(fn func() error) error {
+	s.inflight.Add(1)
+	s.epoch.Add(1)
+	defer s.inflight.Add(-1)
 	return fn()
 }
 
 func (s *trackedStore) Update(ctx context.Context, p store.Partition, fn func(store.Tx) error) error {
-	return s.cache.write(func() error { return s.Store.Update(ctx, p, fn) })
+	return s.write(func() error { return s.Store.Update(ctx, p, fn) })
 }
 
 func (s *trackedStore) Reset(ctx context.Context) error {
-	return s.cache.write(func() error { return s.Store.Reset(ctx) })
+	return s.write(func() error { return s.Store.Reset(ctx) })
 }

@@ -25,13 +25,13 @@ func key(t *testing.T, op, body string) []byte {
 }
 
 func TestLookupAfterAdd(t *testing.T) {
-	c := New(nil)
+	c := New[[]byte](nil)
 	k := key(t, "Describe", `{"Id":"a"}`)
 	tk := c.Begin()
 	if _, ok := c.Lookup(tk, k); ok {
 		t.Fatal("hit in an empty cache")
 	}
-	c.Add(tk, k, []byte(`{"A":1}`), Window{})
+	c.Add(tk, k, []byte(`{"A":1}`), 7, Window{})
 	got, ok := c.Lookup(c.Begin(), k)
 	if !ok || string(got) != `{"A":1}` {
 		t.Fatalf("Lookup = %q, %v; want the added answer", got, ok)
@@ -59,13 +59,13 @@ func TestKeysDoNotRunTogether(t *testing.T) {
 // A write that starts voids every answer computed before it, and a read
 // computed while it runs is not kept.
 func TestWritesVoidAnswers(t *testing.T) {
-	c := New(nil)
+	c := New[[]byte](nil)
 	st := c.Store(memstore.New())
 	ctx := context.Background()
 	k := key(t, "Describe", "{}")
 
 	before := c.Begin()
-	c.Add(before, k, []byte("old"), Window{})
+	c.Add(before, k, []byte("old"), 3, Window{})
 	if err := st.Update(ctx, part, func(tx store.Tx) error { return tx.Put("c", "id", []byte("v")) }); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestWritesVoidAnswers(t *testing.T) {
 	// A ticket taken before the write cannot add an answer after it started.
 	stale := c.Begin()
 	_ = st.Update(ctx, part, func(store.Tx) error { return nil })
-	c.Add(stale, k, []byte("stale"), Window{})
+	c.Add(stale, k, []byte("stale"), 5, Window{})
 	if got, ok := c.Lookup(c.Begin(), k); ok {
 		t.Fatalf("an answer read before a write was kept: %q", got)
 	}
@@ -91,7 +91,7 @@ func TestWritesVoidAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	during := <-inside
-	c.Add(during, k, []byte("during"), Window{})
+	c.Add(during, k, []byte("during"), 6, Window{})
 	if _, ok := c.Lookup(during, k); ok {
 		t.Fatal("a ticket taken during a write was served")
 	}
@@ -100,12 +100,12 @@ func TestWritesVoidAnswers(t *testing.T) {
 	}
 
 	// Failed writes and Reset count too: they may have changed something.
-	c.Add(c.Begin(), k, []byte("x"), Window{})
+	c.Add(c.Begin(), k, []byte("x"), 1, Window{})
 	_ = st.Update(ctx, part, func(store.Tx) error { return errors.New("fail") })
 	if _, ok := c.Lookup(c.Begin(), k); ok {
 		t.Fatal("an answer survived a failed write")
 	}
-	c.Add(c.Begin(), k, []byte("x"), Window{})
+	c.Add(c.Begin(), k, []byte("x"), 1, Window{})
 	if err := st.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -117,9 +117,9 @@ func TestWritesVoidAnswers(t *testing.T) {
 func TestWindow(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	c := New(clock)
+	c := New[[]byte](clock)
 	k := key(t, "Describe", "{}")
-	c.Add(c.Begin(), k, []byte("a"), Window{From: now, Until: now.Add(time.Minute)})
+	c.Add(c.Begin(), k, []byte("a"), 1, Window{From: now, Until: now.Add(time.Minute)})
 	for _, tc := range []struct {
 		at   time.Time
 		want bool
@@ -154,9 +154,9 @@ func TestDeclare(t *testing.T) {
 }
 
 func TestBounded(t *testing.T) {
-	c := New(nil)
+	c := New[[]byte](nil)
 	for i := range 3 * maxEntries {
-		c.Add(c.Begin(), key(t, "Op", fmt.Sprint(i)), []byte("a"), Window{})
+		c.Add(c.Begin(), key(t, "Op", fmt.Sprint(i)), []byte("a"), 1, Window{})
 	}
 	c.mu.RLock()
 	n := len(c.entries)
@@ -164,7 +164,7 @@ func TestBounded(t *testing.T) {
 	if n > maxEntries {
 		t.Fatalf("%d entries kept, limit %d", n, maxEntries)
 	}
-	c.Add(c.Begin(), key(t, "Op", "big"), make([]byte, maxAnswerBytes+1), Window{})
+	c.Add(c.Begin(), key(t, "Op", "big"), []byte("a"), maxAnswerBytes+1, Window{})
 	if _, ok := c.Lookup(c.Begin(), key(t, "Op", "big")); ok {
 		t.Fatal("an oversized answer was kept")
 	}
@@ -175,7 +175,7 @@ func TestBounded(t *testing.T) {
 // counter. An answer must never be older than a write that finished
 // before the read began.
 func TestNoStaleAnswerUnderConcurrency(t *testing.T) {
-	c := New(nil)
+	c := New[[]byte](nil)
 	st := c.Store(memstore.New())
 	ctx := context.Background()
 	k := key(t, "Read", "{}")
@@ -220,7 +220,7 @@ func TestNoStaleAnswerUnderConcurrency(t *testing.T) {
 		if err != nil {
 			return 0
 		}
-		c.Add(tk, k, v, Window{})
+		c.Add(tk, k, v, len(v), Window{})
 		var n int64
 		fmt.Sscan(string(v), &n)
 		return n
