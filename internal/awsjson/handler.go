@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
+	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/internal/model"
 )
 
@@ -288,19 +289,28 @@ func (h *Handler) logRequest(ctx context.Context, ex *exchange, took time.Durati
 	if !h.Log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	// The record is built here rather than by Logger.LogAttrs, which
-	// walks the stack for a source position this line never shows.
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-	r.AddAttrs(
+	attrs := [...]slog.Attr{
 		slog.String("request_id", ex.requestID),
 		slog.String("operation", ex.operation),
 		slog.Int("status", ex.status),
 		slog.String("account", ex.principal.Account),
 		slog.String("region", ex.principal.Region),
 		slog.Duration("duration", took),
-	)
-	if ex.code != "" {
-		r.AddAttrs(slog.String("error", string(ex.code)))
+		slog.String("error", string(ex.code)),
 	}
-	_ = h.Log.Handler().Handle(ctx, r) // as Logger.LogAttrs, a failed log write is not the request's failure
+	n := len(attrs)
+	if ex.code == "" {
+		n-- // no error attribute on success
+	}
+	// As Logger.LogAttrs, a failed log write is not the request's failure.
+	handler := h.Log.Handler()
+	if fast, ok := handler.(*fastlog.Handler); ok {
+		_ = fast.HandleAttrs(ctx, time.Now(), slog.LevelInfo, "request", attrs[:n]...)
+		return
+	}
+	// The record is built here rather than by Logger.LogAttrs, which
+	// walks the stack for a source position this line never shows.
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(attrs[:n]...)
+	_ = handler.Handle(ctx, r)
 }

@@ -26,9 +26,9 @@ func NewJSONHandler(w io.Writer, opts *slog.HandlerOptions) slog.Handler {
 	return newHandler(w, opts, true)
 }
 
-// handler formats records itself when every attribute is of a simple
+// Handler formats records itself when every attribute is of a simple
 // kind, and hands the others to std, which writes to the same writer.
-type handler struct {
+type Handler struct {
 	shared *shared
 	json   bool
 	level  slog.Leveler
@@ -68,12 +68,12 @@ func newHandler(w io.Writer, opts *slog.HandlerOptions, json bool) slog.Handler 
 	if level == nil {
 		level = slog.LevelInfo
 	}
-	return &handler{shared: s, json: json, level: level, std: std}
+	return &Handler{shared: s, json: json, level: level, std: std}
 }
 
-func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
+func (h *Handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
 
-func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	prefix := h.prefix
 	for _, a := range attrs {
 		if !simple(a) {
@@ -81,12 +81,12 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		}
 		prefix = h.appendAttr(prefix[:len(prefix):len(prefix)], a)
 	}
-	return &handler{shared: h.shared, json: h.json, level: h.level, prefix: prefix, std: h.std.WithAttrs(attrs)}
+	return &Handler{shared: h.shared, json: h.json, level: h.level, prefix: prefix, std: h.std.WithAttrs(attrs)}
 }
 
-func (h *handler) WithGroup(name string) slog.Handler { return h.std.WithGroup(name) }
+func (h *Handler) WithGroup(name string) slog.Handler { return h.std.WithGroup(name) }
 
-func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	fast := true
 	r.Attrs(func(a slog.Attr) bool {
 		fast = simple(a)
@@ -116,31 +116,65 @@ func simple(a slog.Attr) bool {
 	return false
 }
 
-func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
-	if h.json {
-		b = append(b, '{')
-	}
-	first := true
-	if !r.Time.IsZero() {
-		b = h.appendKey(b, slog.TimeKey, first)
-		first = false
-		if h.json {
-			b = append(b, '"')
-			b = r.Time.Round(0).AppendFormat(b, time.RFC3339Nano)
-			b = append(b, '"')
-		} else {
-			b = appendRFC3339Millis(b, r.Time.Round(0))
+// HandleAttrs writes exactly what Handle writes for a record of t, level,
+// msg and attrs, without the record: for callers on a hot path that hold
+// a *Handler (attrs does not escape, so a caller's array stays on its
+// stack). The caller checks Enabled first, as slog.Logger does.
+func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	for _, a := range attrs {
+		if !simple(a) {
+			r := slog.NewRecord(t, level, msg, 0)
+			r.AddAttrs(attrs...)
+			return h.std.Handle(ctx, r)
 		}
 	}
-	b = h.appendKey(b, slog.LevelKey, first)
-	b = h.appendString(b, r.Level.String())
-	b = h.appendKey(b, slog.MessageKey, false)
-	b = h.appendString(b, r.Message)
-	b = append(b, h.prefix...)
+	bp := h.shared.bufs.Get().(*[]byte)
+	defer h.shared.bufs.Put(bp)
+	b := h.appendHeader((*bp)[:0], t, level, msg)
+	for _, a := range attrs {
+		b = h.appendAttr(b, a)
+	}
+	b = h.appendEnd(b)
+	*bp = b
+	_, err := h.shared.Write(b)
+	return err
+}
+
+func (h *Handler) appendRecord(b []byte, r slog.Record) []byte {
+	b = h.appendHeader(b, r.Time, r.Level, r.Message)
 	r.Attrs(func(a slog.Attr) bool {
 		b = h.appendAttr(b, a)
 		return true
 	})
+	return h.appendEnd(b)
+}
+
+// appendHeader appends a line's time, level, message and the handler's
+// own attributes.
+func (h *Handler) appendHeader(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	if h.json {
+		b = append(b, '{')
+	}
+	first := true
+	if !t.IsZero() {
+		b = h.appendKey(b, slog.TimeKey, first)
+		first = false
+		if h.json {
+			b = append(b, '"')
+			b = t.Round(0).AppendFormat(b, time.RFC3339Nano)
+			b = append(b, '"')
+		} else {
+			b = appendRFC3339Millis(b, t.Round(0))
+		}
+	}
+	b = h.appendKey(b, slog.LevelKey, first)
+	b = h.appendString(b, level.String())
+	b = h.appendKey(b, slog.MessageKey, false)
+	b = h.appendString(b, msg)
+	return append(b, h.prefix...)
+}
+
+func (h *Handler) appendEnd(b []byte) []byte {
 	if h.json {
 		b = append(b, '}')
 	}
@@ -148,7 +182,7 @@ func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
 }
 
 // appendAttr appends a simple attribute after at least one other.
-func (h *handler) appendAttr(b []byte, a slog.Attr) []byte {
+func (h *Handler) appendAttr(b []byte, a slog.Attr) []byte {
 	b = h.appendKey(b, a.Key, false)
 	v := a.Value
 	switch v.Kind() {
@@ -169,7 +203,7 @@ func (h *handler) appendAttr(b []byte, a slog.Attr) []byte {
 	return h.appendString(b, v.String()) // unreachable: simple admits only the kinds above
 }
 
-func (h *handler) appendKey(b []byte, key string, first bool) []byte {
+func (h *Handler) appendKey(b []byte, key string, first bool) []byte {
 	if h.json {
 		if !first {
 			b = append(b, ',')
@@ -184,7 +218,7 @@ func (h *handler) appendKey(b []byte, key string, first bool) []byte {
 	return append(b, '=')
 }
 
-func (h *handler) appendString(b []byte, s string) []byte {
+func (h *Handler) appendString(b []byte, s string) []byte {
 	if h.json {
 		return appendJSONString(b, s)
 	}

@@ -153,3 +153,49 @@ func BenchmarkAccessLine(b *testing.B) {
 		})
 	}
 }
+
+// HandleAttrs writes what slog writes for the same record, whichever
+// handler it is called on.
+func TestHandleAttrsSameAsSlog(t *testing.T) {
+	ctors := map[string][2]constructor{
+		"text": {NewTextHandler, func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) }},
+		"json": {NewJSONHandler, func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, o) }},
+	}
+	derive := map[string]func(slog.Handler) slog.Handler{
+		"plain": func(h slog.Handler) slog.Handler { return h },
+		"with attrs": func(h slog.Handler) slog.Handler {
+			return h.WithAttrs([]slog.Attr{slog.String("svc", "a b"), slog.Int("n", 1)})
+		},
+	}
+	ctx := context.Background()
+	checked := 0
+	for cn, c := range ctors {
+		for dn, d := range derive {
+			var got, want bytes.Buffer
+			fh, sh := d(c[0](&got, nil)), d(c[1](&want, nil))
+			fast, ok := fh.(*Handler)
+			if !ok {
+				t.Fatalf("%s/%s: not a *Handler", cn, dn)
+			}
+			for _, r := range records() {
+				var attrs []slog.Attr
+				r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a); return true })
+				got.Reset()
+				want.Reset()
+				if err := fast.HandleAttrs(ctx, r.Time, r.Level, r.Message, attrs...); err != nil {
+					t.Fatal(err)
+				}
+				if err := sh.Handle(ctx, r.Clone()); err != nil {
+					t.Fatal(err)
+				}
+				if got.String() != want.String() {
+					t.Errorf("%s/%s, record %q:\n got %s\nwant %s", cn, dn, r.Message, got.String(), want.String())
+				}
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("nothing compared")
+	}
+}
