@@ -40,31 +40,6 @@ func (a *api) checkEncodable(sn string) error {
 	return nil
 }
 
-// outputShapes lists the shapes reachable from operation outputs, sorted.
-func (a *api) outputShapes() []string {
-	seen := map[string]bool{}
-	var visit func(string)
-	visit = func(sn string) {
-		if seen[sn] {
-			return
-		}
-		seen[sn] = true
-		s := a.Shapes[sn]
-		for _, m := range s.Members {
-			visit(m.Shape)
-		}
-		for _, r := range []*ref{s.Member, s.Key, s.Value} {
-			if r != nil {
-				visit(r.Shape)
-			}
-		}
-	}
-	for _, op := range a.Operations {
-		visit(op.Output.Shape)
-	}
-	return sortedKeys(seen)
-}
-
 // genAppendJSON writes the appendJSON method of structure sn. Each member
 // is appended after a comma, and closeObject turns the first comma into
 // the opening brace.

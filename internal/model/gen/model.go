@@ -250,6 +250,17 @@ func (a *api) fieldType(sn string) string {
 
 // inputShapes lists the shapes reachable from operation inputs, sorted.
 func (a *api) inputShapes() []string {
+	return a.reachable(func(op *operation) *ref { return op.Input })
+}
+
+// outputShapes lists the shapes reachable from operation outputs, sorted.
+func (a *api) outputShapes() []string {
+	return a.reachable(func(op *operation) *ref { return op.Output })
+}
+
+// reachable lists the shapes reachable from the root each operation's
+// root function names, sorted.
+func (a *api) reachable(root func(*operation) *ref) []string {
 	seen := map[string]bool{}
 	var visit func(string)
 	visit = func(sn string) {
@@ -268,7 +279,7 @@ func (a *api) inputShapes() []string {
 		}
 	}
 	for _, op := range a.Operations {
-		visit(op.Input.Shape)
+		visit(root(op).Shape)
 	}
 	return sortedKeys(seen)
 }
