@@ -156,8 +156,11 @@ func openStore(opts Options) (store.Store, error) {
 // declared its answer cacheable (see package respcache).
 func (s *Server) invoke(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error) {
 	var keyBuf [512]byte
-	key, cacheable := respcache.AppendKey(keyBuf[:0], store.Partition{Account: principal.Account, Region: principal.Region}, operation, body)
-	cacheable = cacheable && s.answers != nil
+	var key []byte
+	cacheable := false
+	if s.answers != nil {
+		key, cacheable = respcache.AppendKey(keyBuf[:0], store.Partition{Account: principal.Account, Region: principal.Region}, operation, body)
+	}
 	var ticket respcache.Ticket
 	var declared *respcache.Declaration
 	if cacheable {

@@ -209,19 +209,10 @@ const outputBufferSize = 512
 // large list page does not stay allocated for good.
 const maxPooledOutput = 64 << 10
 
-// AppendOutput appends an operation's output, encoded as the response
-// body, to b.
-func AppendOutput(b []byte, out any) ([]byte, error) {
-	if enc, ok := out.(Encoded); ok {
-		return append(b, enc...), nil
-	}
-	return model.AppendOutput(b, out)
-}
-
 // Marshal encodes an operation's output as the response body, into a
-// slice of its own.
+// slice of its own (for an Invoker that keeps it as an Encoded answer).
 func Marshal(out any) ([]byte, error) {
-	return AppendOutput(make([]byte, 0, outputBufferSize), out)
+	return model.AppendOutput(make([]byte, 0, outputBufferSize), out)
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
