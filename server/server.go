@@ -84,7 +84,7 @@ type Options struct {
 type Server struct {
 	pagingKey []byte // re-stored after a reset so that no token format changes
 	store     store.Store
-	answers   *respcache.Cache[any] // remembered awsjson.Encoded answers; its Store wraps store
+	answers   *respcache.Cache[any] // remembered *awsjson.Encoded answers; its Store wraps store
 	service   *service.Service
 	api       *awsjson.Handler
 	internal  *http.ServeMux
@@ -185,7 +185,7 @@ func (s *Server) invoke(ctx context.Context, principal auth.Principal, operation
 		}
 		// Kept as the interface value it is returned as, so that a hit
 		// costs no allocation.
-		answer := any(awsjson.Encoded(encoded))
+		answer := any(awsjson.NewEncoded(encoded))
 		s.answers.Add(ticket, key, answer, len(encoded), window)
 		return answer, nil
 	}

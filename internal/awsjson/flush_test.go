@@ -31,7 +31,7 @@ func TestResponseIsSentBeforeTheAccessLine(t *testing.T) {
 	h := &Handler{
 		Auth: auth.Lenient{},
 		Invoke: func(context.Context, auth.Principal, string, []byte) (any, error) {
-			return Encoded(`{"A":1}`), nil
+			return NewEncoded([]byte(`{"A":1}`)), nil
 		},
 		Log: slog.New(blockingLog{release: release}),
 	}

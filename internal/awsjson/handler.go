@@ -60,27 +60,35 @@ type exchange struct {
 	principal auth.Principal
 	status    int
 	code      model.ErrorCode
+	// headerValues holds the values of the headers every response
+	// carries, so that they cost one allocation rather than one each.
+	headerValues *responseHeaderValues
 }
+
+// responseHeaderValues are the X-Amzn-Requestid, Content-Type and
+// Content-Length values of a response.
+type responseHeaderValues [3]string
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	ex := &exchange{requestID: newRequestID()}
+	ex := &exchange{requestID: newRequestID(), headerValues: new(responseHeaderValues)}
+	ex.headerValues[0] = ex.requestID
 	// Keys are assigned in canonical form, skipping Header.Set's work.
-	w.Header()["X-Amzn-Requestid"] = []string{ex.requestID}
+	w.Header()["X-Amzn-Requestid"] = ex.headerValues[0:1:1]
 	defer func() {
 		if v := recover(); v != nil {
 			h.Log.Error("panic serving request", "request_id", ex.requestID, "operation", ex.operation, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
 		}
-		took := time.Since(start)
+		end := time.Now() // one clock read for the duration and the line
 		// Send the response before logging: net/http would only flush it
 		// once the handler returns, keeping the client waiting for the
 		// access line.
 		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
 		}
-		h.logRequest(r.Context(), ex, took)
+		h.logRequest(r.Context(), ex, end, end.Sub(start))
 	}()
 	out, err := h.serve(r, ex)
 	if err != nil {
@@ -103,18 +111,27 @@ func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 		return nil, err
 	}
 	ex.principal = principal
-	operation, err := parseTarget(r.Header.Get("X-Amz-Target"))
+	operation, err := parseTarget(header(r, "X-Amz-Target"))
 	if err != nil {
 		return nil, err
 	}
 	ex.operation = operation
-	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+	if err := checkContentType(header(r, "Content-Type")); err != nil {
 		return nil, err
 	}
 	if err := checkDepth(body, MaxJSONDepth); err != nil {
 		return nil, err
 	}
 	return h.Invoke(r.Context(), principal, operation, body)
+}
+
+// header is r.Header.Get for a key already in canonical form, without
+// canonicalising it again on every request.
+func header(r *http.Request, canonicalKey string) string {
+	if v := r.Header[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // methodError is a request that is not a POST; it is answered 405 with
@@ -197,8 +214,18 @@ func checkContentType(ct string) error {
 }
 
 // Encoded is an output already encoded as the response body; an Invoker
-// returns it to have the bytes sent as they are.
-type Encoded []byte
+// returns it to have the bytes sent as they are. It is immutable, so one
+// value can answer any number of requests.
+type Encoded struct {
+	body          []byte
+	contentLength string // formatted once, not per response
+}
+
+// NewEncoded returns body as an Encoded output. The caller must not
+// change body afterwards.
+func NewEncoded(body []byte) *Encoded {
+	return &Encoded{body: body, contentLength: strconv.Itoa(len(body))}
+}
 
 // outputBufferSize is the initial capacity of an output's buffer: room for
 // most outputs (Describe's is about 300 bytes) in one allocation; larger
@@ -216,9 +243,9 @@ func Marshal(out any) ([]byte, error) {
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
-	if enc, ok := out.(Encoded); ok {
+	if enc, ok := out.(*Encoded); ok {
 		ex.status = http.StatusOK
-		writeJSON(w, http.StatusOK, enc)
+		writeJSON(w, ex, http.StatusOK, enc.body, enc.contentLength)
 		return
 	}
 	buf, _ := h.outputBuffers.Get().(*[]byte)
@@ -232,7 +259,7 @@ func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
 		return
 	}
 	ex.status = http.StatusOK
-	writeJSON(w, http.StatusOK, payload)
+	writeJSON(w, ex, http.StatusOK, payload, strconv.Itoa(len(payload)))
 	if cap(payload) <= maxPooledOutput { // Write does not keep the bytes: reuse them
 		*buf = payload
 		h.outputBuffers.Put(buf)
@@ -265,18 +292,19 @@ func (h *Handler) writeError(w http.ResponseWriter, ex *exchange, err error) {
 	payload, _ := json.Marshal(errorBody{Type: apiErr.Code, Message: apiErr.Message}) // cannot fail: two strings
 	ex.status, ex.code = status, apiErr.Code
 	w.Header().Set("X-Amzn-Errortype", string(apiErr.Code))
-	writeJSON(w, status, payload)
+	writeJSON(w, ex, status, payload, strconv.Itoa(len(payload)))
 }
 
-func writeJSON(w http.ResponseWriter, status int, payload []byte) {
+func writeJSON(w http.ResponseWriter, ex *exchange, status int, payload []byte, contentLength string) {
 	hdr := w.Header()
-	hdr["Content-Type"] = []string{ContentType}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(payload))}
+	ex.headerValues[1], ex.headerValues[2] = ContentType, contentLength
+	hdr["Content-Type"] = ex.headerValues[1:2:2]
+	hdr["Content-Length"] = ex.headerValues[2:3:3]
 	w.WriteHeader(status)
 	_, _ = w.Write(payload) // a client that went away is not our error
 }
 
-func (h *Handler) logRequest(ctx context.Context, ex *exchange, took time.Duration) {
+func (h *Handler) logRequest(ctx context.Context, ex *exchange, at time.Time, took time.Duration) {
 	if !h.Log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
@@ -296,12 +324,12 @@ func (h *Handler) logRequest(ctx context.Context, ex *exchange, took time.Durati
 	// As Logger.LogAttrs, a failed log write is not the request's failure.
 	handler := h.Log.Handler()
 	if fast, ok := handler.(*fastlog.Handler); ok {
-		_ = fast.HandleAttrs(ctx, time.Now(), slog.LevelInfo, "request", attrs[:n]...)
+		_ = fast.HandleAttrs(ctx, at, slog.LevelInfo, "request", attrs[:n]...)
 		return
 	}
 	// The record is built here rather than by Logger.LogAttrs, which
 	// walks the stack for a source position this line never shows.
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
 	r.AddAttrs(attrs[:n]...)
 	_ = handler.Handle(ctx, r)
 }
