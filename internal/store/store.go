@@ -93,7 +93,11 @@ type Tx interface {
 // Store is a transactional, ordered key-value store partitioned by account
 // and region. All methods are safe for concurrent use.
 type Store interface {
-	// View runs fn in a read-only transaction on partition p.
+	// View runs fn in a read-only transaction on partition p. fn must not
+	// wait for an Update or Reset, neither by calling one nor by waiting
+	// for another goroutine's: a store may need every open read
+	// transaction to end before a write can finish (bbolt does when its
+	// file grows), so such a wait can block forever.
 	View(ctx context.Context, p Partition, fn func(Reader) error) error
 
 	// Update runs fn in a serializable read-write transaction on partition
