@@ -200,3 +200,24 @@ func TestHandleAttrsSameAsSlog(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHandleAttrs is the access line as the protocol layer writes
+// it: six attributes from an array on the stack, through HandleAttrs.
+func BenchmarkHandleAttrs(b *testing.B) {
+	for _, name := range []string{"text", "json"} {
+		b.Run(name, func(b *testing.B) {
+			h := handlerPairs()[name][0](io.Discard, nil).(*Handler)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				attrs := [...]slog.Attr{
+					slog.String("request_id", "8c2f6e0a-3d41-4b6e-9f7a-2b5d1c0e4a77"),
+					slog.String("operation", "DescribeIdentityProviderConfiguration"),
+					slog.Int("status", 200), slog.String("account", "111122223333"),
+					slog.String("region", "us-east-1"), slog.Duration("duration", 1234567),
+				}
+				_ = h.HandleAttrs(ctx, time.Now(), slog.LevelInfo, "request", attrs[:]...)
+			}
+		})
+	}
+}
