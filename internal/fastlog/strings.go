@@ -1,6 +1,7 @@
 package fastlog
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -23,20 +24,17 @@ func needsQuoting(s string) bool {
 	if s == "" {
 		return true
 	}
-	for i := 0; i < len(s); i++ { // ASCII, the usual case, by table
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return needsQuotingUnicode(s[i:])
-		}
-		if quotedASCII[c] {
-			return true
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if mayNeedQuoting(load8(s, i)) {
+			break
 		}
 	}
-	return false
+	return needsQuotingRunes(s[i:]) // the tail, or from the first word that may need it
 }
 
 // quotedASCII marks the ASCII bytes that make slog's TextHandler quote a
-// string: space, '=', '"', control characters and DEL. It is never
+// string: space, '=', '"' and control characters (not DEL). It is never
 // written after initialisation.
 var quotedASCII = func() (t [utf8.RuneSelf]bool) {
 	for c := range byte(utf8.RuneSelf) {
@@ -45,9 +43,9 @@ var quotedASCII = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// needsQuotingUnicode is needsQuoting for a string that may hold runes
-// beyond ASCII.
-func needsQuotingUnicode(s string) bool {
+// needsQuotingRunes is needsQuoting, the empty string aside, a byte or
+// rune at a time.
+func needsQuotingRunes(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -73,13 +71,13 @@ const hexDigits = "0123456789abcdef"
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := 0; ; {
+		i = skipJSONSafe(s, i)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if safe(c) {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -114,4 +112,50 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// skipJSONSafe returns the index of the first byte of s from i on that is
+// not safe ASCII, or len(s): a word at a time while words are all safe.
+func skipJSONSafe(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if !jsonSafe(load8(s, i)) {
+			break
+		}
+	}
+	for ; i < len(s) && safe(s[i]); i++ {
+	}
+	return i
+}
+
+// Eight bytes at a time (SWAR): the functions below look at the bytes of a
+// uint64 at once. Each answers exactly whether some byte matches, though
+// not which one (a borrow can mark bytes after the first that matches),
+// which is all the callers ask: a word that matches is looked at again a
+// byte at a time.
+const (
+	ones  = 0x0101010101010101 // 0x01 in every byte
+	highs = 0x8080808080808080 // the high bit of every byte
+)
+
+// load8 reads the eight bytes of s from i as one word.
+func load8(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+}
+
+// below has the high bit set in some byte if and only if a byte of w is
+// below n, which is at most 0x80.
+func below(w uint64, n byte) uint64 { return (w - ones*uint64(n)) &^ w & highs }
+
+// equal has the high bit set in some byte if and only if a byte of w is c.
+func equal(w uint64, c byte) uint64 { return below(w^(ones*uint64(c)), 1) }
+
+// mayNeedQuoting reports whether a byte of w is one of quotedASCII's, or
+// is not ASCII: false means no byte of w makes slog's text handler quote.
+func mayNeedQuoting(w uint64) bool {
+	return (w&highs | below(w, ' '+1) | equal(w, '=') | equal(w, '"')) != 0
+}
+
+// jsonSafe reports whether every byte of w is safe.
+func jsonSafe(w uint64) bool {
+	return (w&highs | below(w, 0x20) | equal(w, '"') | equal(w, '\\')) == 0
 }
