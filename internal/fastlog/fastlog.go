@@ -92,7 +92,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		fast = simple(a)
 		return fast
 	})
-	if !fast {
+	if !fast || h.timeForSlog(r.Time) {
 		return h.std.Handle(ctx, r)
 	}
 	bp := h.shared.bufs.Get().(*[]byte)
@@ -116,17 +116,29 @@ func simple(a slog.Attr) bool {
 	return false
 }
 
+// timeForSlog reports whether t is a time only slog's handler writes as
+// slog does: in JSON, slog marks a year outside 0-9999 as an error.
+func (h *Handler) timeForSlog(t time.Time) bool {
+	if !h.json || t.IsZero() {
+		return false
+	}
+	year := t.Year()
+	return year < 0 || year > 9999
+}
+
 // HandleAttrs writes exactly what Handle writes for a record of t, level,
 // msg and attrs, without the record: for callers on a hot path that hold
 // a *Handler (attrs does not escape, so a caller's array stays on its
 // stack). The caller checks Enabled first, as slog.Logger does.
 func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	fast := !h.timeForSlog(t)
 	for _, a := range attrs {
-		if !simple(a) {
-			r := slog.NewRecord(t, level, msg, 0)
-			r.AddAttrs(attrs...)
-			return h.std.Handle(ctx, r)
-		}
+		fast = fast && simple(a)
+	}
+	if !fast {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return h.std.Handle(ctx, r)
 	}
 	bp := h.shared.bufs.Get().(*[]byte)
 	defer h.shared.bufs.Put(bp)

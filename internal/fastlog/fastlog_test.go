@@ -16,13 +16,57 @@ var tricky = []string{
 	"emoji 🙂", "\u200b zero width",
 }
 
+// positioned are strings with a byte or rune that may need quoting or
+// escaping at every position of a word, and in tails shorter than one.
+func positioned() []string {
+	const letters = "abcdefghijklmnopqrs"
+	var ss []string
+	for _, in := range []string{" ", "=", `"`, `\`, "\x00", "\n", "\x1f", "\x7f", "é", "\xff", "\xe2\x80", "\u2028", "\u00a0"} {
+		for i := range len(letters) + 1 {
+			ss = append(ss, letters[:i]+in+letters[i:], letters[:i]+in)
+		}
+	}
+	return ss
+}
+
+// times are lines' times in the order they are logged: in one second and
+// across seconds, in zones whose offsets are not whole hours, and with
+// years outside 0-9999, which RFC 3339 cannot hold.
+func times() []time.Time {
+	at := time.Date(2026, 11, 26, 21, 30, 5, 123456789, time.UTC)
+	sec := at.Truncate(time.Second)
+	east, west := time.FixedZone("east", 5*3600+30*60), time.FixedZone("west", -(9*3600+30*60))
+	ts := []time.Time{
+		at, at, at.Add(1), sec, sec.Add(100 * time.Millisecond), sec.Add(time.Second - 1), sec.Add(time.Second),
+		at.Add(time.Second), at.Add(-time.Second), at.Add(time.Minute),
+		at.In(east), at.In(west), at.In(east), at.Add(time.Hour).In(east), at.Add(time.Hour).In(west),
+		at.In(time.FixedZone("odd", -(3600 + 59))), at.In(time.FixedZone("tiny", 1)), at.In(time.FixedZone("east", 0)),
+		at.In(time.Local), time.Now(), time.Now().Add(time.Second),
+		time.Unix(-1, 5e8), time.Unix(0, 0), time.Unix(0, 0).In(west),
+		time.Date(-1, 12, 31, 23, 59, 59, 5, time.UTC), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, east), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 12, 31, 23, 59, 59, 5, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, west), time.Date(10000, 1, 1, 0, 0, 0, 1e6, east), at,
+	}
+	if ny, err := time.LoadLocation("America/New_York"); err == nil {
+		dst := time.Date(2026, 3, 8, 6, 59, 59, 999e6, time.UTC) // 02:00 EST becomes 03:00 EDT
+		ts = append(ts, dst.In(ny), dst.Add(time.Millisecond).In(ny), dst.Add(time.Millisecond), at.In(ny))
+	}
+	return ts
+}
+
 // records exercises every path: simple kinds, fallbacks, levels, times.
 func records() []slog.Record {
 	at := time.Date(2026, 11, 26, 21, 30, 5, 123456789, time.UTC)
 	var rs []slog.Record
-	for _, s := range tricky {
+	for _, s := range append(tricky, positioned()...) {
 		r := slog.NewRecord(at, slog.LevelInfo, s, 0)
 		r.AddAttrs(slog.String(s+"k", s), slog.String("v", s))
+		rs = append(rs, r)
+	}
+	for _, t := range times() {
+		r := slog.NewRecord(t, slog.LevelInfo, "at", 0)
+		r.AddAttrs(slog.String("k", "v"))
 		rs = append(rs, r)
 	}
 	r := slog.NewRecord(at, slog.LevelWarn+2, "kinds", 0)
