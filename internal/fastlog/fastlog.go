@@ -38,9 +38,16 @@ type Handler struct {
 
 // shared is what a handler and those derived from it share.
 type shared struct {
-	mu   sync.Mutex // serialises writes, as slog's handlers do
-	w    io.Writer
-	bufs sync.Pool
+	mu    sync.Mutex // serialises writes, as slog's handlers do
+	w     io.Writer
+	lines sync.Pool // of *line
+}
+
+// line is a pooled line buffer, with the stamp of the last time written
+// into it. A line has one user at a time, so the stamp needs no lock.
+type line struct {
+	buf   []byte
+	stamp stamp
 }
 
 func (s *shared) Write(p []byte) (int, error) {
@@ -54,7 +61,7 @@ func newHandler(w io.Writer, opts *slog.HandlerOptions, json bool) slog.Handler 
 		opts = &slog.HandlerOptions{}
 	}
 	s := &shared{w: w}
-	s.bufs.New = func() any { b := make([]byte, 0, 512); return &b }
+	s.lines.New = func() any { return &line{buf: make([]byte, 0, 512)} }
 	var std slog.Handler
 	if json {
 		std = slog.NewJSONHandler(s, opts)
@@ -92,15 +99,21 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		fast = simple(a)
 		return fast
 	})
-	if !fast || h.timeForSlog(r.Time) {
-		return h.std.Handle(ctx, r)
+	if fast {
+		l := h.shared.lines.Get().(*line)
+		defer h.shared.lines.Put(l)
+		if b, ok := h.appendHeader(l.buf[:0], &l.stamp, r.Time, r.Level, r.Message); ok {
+			r.Attrs(func(a slog.Attr) bool {
+				b = h.appendAttr(b, a)
+				return true
+			})
+			b = h.appendEnd(b)
+			l.buf = b
+			_, err := h.shared.Write(b)
+			return err
+		}
 	}
-	bp := h.shared.bufs.Get().(*[]byte)
-	defer h.shared.bufs.Put(bp)
-	b := h.appendRecord((*bp)[:0], r)
-	*bp = b
-	_, err := h.shared.Write(b)
-	return err
+	return h.std.Handle(ctx, r)
 }
 
 // simple reports whether a is formatted here: a non-empty key and a
@@ -116,54 +129,37 @@ func simple(a slog.Attr) bool {
 	return false
 }
 
-// timeForSlog reports whether t is a time only slog's handler writes as
-// slog does: in JSON, slog marks a year outside 0-9999 as an error.
-func (h *Handler) timeForSlog(t time.Time) bool {
-	if !h.json || t.IsZero() {
-		return false
-	}
-	year := t.Year()
-	return year < 0 || year > 9999
-}
-
 // HandleAttrs writes exactly what Handle writes for a record of t, level,
 // msg and attrs, without the record: for callers on a hot path that hold
 // a *Handler (attrs does not escape, so a caller's array stays on its
 // stack). The caller checks Enabled first, as slog.Logger does.
 func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
-	fast := !h.timeForSlog(t)
+	fast := true
 	for _, a := range attrs {
 		fast = fast && simple(a)
 	}
-	if !fast {
-		r := slog.NewRecord(t, level, msg, 0)
-		r.AddAttrs(attrs...)
-		return h.std.Handle(ctx, r)
+	if fast {
+		l := h.shared.lines.Get().(*line)
+		defer h.shared.lines.Put(l)
+		if b, ok := h.appendHeader(l.buf[:0], &l.stamp, t, level, msg); ok {
+			for _, a := range attrs {
+				b = h.appendAttr(b, a)
+			}
+			b = h.appendEnd(b)
+			l.buf = b
+			_, err := h.shared.Write(b)
+			return err
+		}
 	}
-	bp := h.shared.bufs.Get().(*[]byte)
-	defer h.shared.bufs.Put(bp)
-	b := h.appendHeader((*bp)[:0], t, level, msg)
-	for _, a := range attrs {
-		b = h.appendAttr(b, a)
-	}
-	b = h.appendEnd(b)
-	*bp = b
-	_, err := h.shared.Write(b)
-	return err
-}
-
-func (h *Handler) appendRecord(b []byte, r slog.Record) []byte {
-	b = h.appendHeader(b, r.Time, r.Level, r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		b = h.appendAttr(b, a)
-		return true
-	})
-	return h.appendEnd(b)
+	r := slog.NewRecord(t, level, msg, 0)
+	r.AddAttrs(attrs...)
+	return h.std.Handle(ctx, r)
 }
 
 // appendHeader appends a line's time, level, message and the handler's
-// own attributes.
-func (h *Handler) appendHeader(b []byte, t time.Time, level slog.Level, msg string) []byte {
+// own attributes; st is the stamp of the pooled line b belongs to. It
+// reports false for a time only slog's handler writes as slog does.
+func (h *Handler) appendHeader(b []byte, st *stamp, t time.Time, level slog.Level, msg string) ([]byte, bool) {
 	if h.json {
 		b = append(b, '{')
 	}
@@ -171,19 +167,21 @@ func (h *Handler) appendHeader(b []byte, t time.Time, level slog.Level, msg stri
 	if !t.IsZero() {
 		b = h.appendKey(b, slog.TimeKey, first)
 		first = false
+		// slog strips the monotonic reading, which no format shows.
 		if h.json {
-			b = append(b, '"')
-			b = t.Round(0).AppendFormat(b, time.RFC3339Nano)
-			b = append(b, '"')
+			var ok bool
+			if b, ok = st.appendJSON(b, t); !ok {
+				return b, false
+			}
 		} else {
-			b = appendRFC3339Millis(b, t.Round(0))
+			b = st.appendText(b, t)
 		}
 	}
 	b = h.appendKey(b, slog.LevelKey, first)
 	b = h.appendString(b, level.String())
 	b = h.appendKey(b, slog.MessageKey, false)
 	b = h.appendString(b, msg)
-	return append(b, h.prefix...)
+	return append(b, h.prefix...), true
 }
 
 func (h *Handler) appendEnd(b []byte) []byte {

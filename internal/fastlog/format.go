@@ -5,44 +5,81 @@ import (
 	"time"
 )
 
-// appendRFC3339Millis is slog's text time format: RFC 3339 with exactly
-// three fractional digits, as slog writes it. Years outside 0-9999, which
-// the fixed layout cannot hold, go through time.Format's own path.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return appendRFC3339MillisSlow(b, t)
-	}
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	b = appendDigits(b, t.Nanosecond()/1e6, 3)
-	_, offset := t.Zone()
-	if offset == 0 {
-		return append(b, 'Z')
-	}
-	sign := byte('+')
-	if offset < 0 {
-		sign, offset = '-', -offset
-	}
-	// RFC 3339 has no seconds in the offset: time.Format drops them too.
-	b = append(b, sign)
-	b = appendDigits(b, offset/3600, 2)
-	b = append(b, ':')
-	return appendDigits(b, offset/60%60, 2)
+// stamp is a time's RFC 3339 form to the second, with its zone, kept for
+// the next line: lines logged in the same second and location share it,
+// and only their fractions of a second are formatted.
+type stamp struct {
+	unix int64          // the Unix second of form
+	loc  *time.Location // the location of form; nil before the first
+	form []byte         // time.RFC3339: "2006-01-02T15:04:05" and the zone
 }
 
-// appendRFC3339MillisSlow is appendRFC3339Millis through time.Format.
+// secondsLen is the length of a form up to the seconds, for years 0-9999.
+const secondsLen = len("2006-01-02T15:04:05")
+
+// update makes s hold t's second, reporting false, and leaving s as it
+// was, if t's year is outside 0-9999: such forms are not secondsLen long
+// up to the seconds.
+func (s *stamp) update(t time.Time) bool {
+	unix, loc := t.Unix(), t.Location()
+	if unix == s.unix && loc == s.loc {
+		return true
+	}
+	if year := t.Year(); year < 0 || year > 9999 {
+		return false
+	}
+	s.unix, s.loc = unix, loc
+	s.form = t.AppendFormat(s.form[:0], time.RFC3339)
+	return true
+}
+
+// appendText appends t as slog's TextHandler does: RFC 3339 with exactly
+// three fractional digits.
+func (s *stamp) appendText(b []byte, t time.Time) []byte {
+	if !s.update(t) {
+		return appendRFC3339MillisSlow(b, t)
+	}
+	ms := t.Nanosecond() / 1e6
+	b = append(b, s.form[:secondsLen]...)
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, s.form[secondsLen:]...)
+}
+
+// appendJSON appends t as slog's JSONHandler does, time.RFC3339Nano in
+// quotes, reporting false if t's year is outside 0-9999: slog writes an
+// error there, and so is left to write the line.
+func (s *stamp) appendJSON(b []byte, t time.Time) ([]byte, bool) {
+	if !s.update(t) {
+		return b, false
+	}
+	b = append(b, '"')
+	b = append(b, s.form[:secondsLen]...)
+	b = appendNanos(b, t.Nanosecond())
+	b = append(b, s.form[secondsLen:]...)
+	return append(b, '"'), true
+}
+
+// appendNanos appends ns as time.RFC3339Nano's ".999999999": nine digits
+// without their trailing zeros, and nothing at all for zero.
+func appendNanos(b []byte, ns int) []byte {
+	if ns == 0 {
+		return b
+	}
+	var buf [len(".999999999")]byte
+	buf[0] = '.'
+	for i := len(buf) - 1; i > 0; i-- {
+		buf[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	n := len(buf)
+	for buf[n-1] == '0' {
+		n--
+	}
+	return append(b, buf[:n]...)
+}
+
+// appendRFC3339MillisSlow is slog's text time format through time.Format,
+// as slog writes it, for years outside 0-9999.
 func appendRFC3339MillisSlow(b []byte, t time.Time) []byte {
 	const prefixLen = len("2006-01-02T15:04:05.000")
 	n := len(b)
@@ -51,21 +88,6 @@ func appendRFC3339MillisSlow(b []byte, t time.Time) []byte {
 	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b[:n+prefixLen], b[n+prefixLen+1:]...)
-}
-
-// appendDigits appends v, which is not negative, zero-padded to width.
-func appendDigits(b []byte, v, width int) []byte {
-	var buf [20]byte
-	i := len(buf)
-	for v >= 10 || width > 1 {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		width--
-	}
-	i--
-	buf[i] = byte('0' + v)
-	return append(b, buf[i:]...)
 }
 
 // appendDuration appends d as time.Duration.String writes it, without the

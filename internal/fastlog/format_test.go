@@ -10,10 +10,12 @@ import (
 	"time"
 )
 
-func TestAppendRFC3339MillisMatchesTimeFormat(t *testing.T) {
+// A stamp formats times as time.Format does, whether the time before was
+// in the same second and location or not.
+func TestStampMatchesTimeFormat(t *testing.T) {
 	zones := []*time.Location{time.UTC, time.Local,
 		time.FixedZone("east", 5*3600+30*60), time.FixedZone("west", -(9*3600 + 30*60)),
-		time.FixedZone("odd", -(3600 + 59)), time.FixedZone("tiny", 1)}
+		time.FixedZone("odd", -(3600 + 59)), time.FixedZone("tiny", 1), time.FixedZone("far", -(100*3600 + 60))}
 	if ny, err := time.LoadLocation("America/New_York"); err == nil {
 		zones = append(zones, ny)
 	}
@@ -22,17 +24,36 @@ func TestAppendRFC3339MillisMatchesTimeFormat(t *testing.T) {
 		time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(10000, 1, 1, 0, 0, 0, 1e6, time.UTC), time.Date(2026, 11, 26, 21, 30, 5, 999999, time.UTC),
+		time.Date(2026, 3, 8, 6, 59, 59, 999e6, time.UTC), time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC),
 	}
-	for range 20000 {
+	for range 10000 { // in no order: each second a new one
 		times = append(times, time.Unix(rng.Int64N(1<<37)-1<<36, rng.Int64N(1e9)))
 	}
-	for _, tm := range times {
-		for _, z := range zones {
+	for range 200 { // in order: many in one second
+		tm := time.Unix(rng.Int64N(1<<37)-1<<36, rng.Int64N(1e9))
+		for range 50 {
+			tm = tm.Add(time.Duration(rng.Int64N(int64(300 * time.Millisecond))))
+			times = append(times, tm)
+		}
+	}
+	var st stamp
+	for i, tm := range times {
+		for _, z := range [][]*time.Location{zones, {zones[i%len(zones)]}}[i%2] {
 			tz := tm.In(z)
-			got := string(appendRFC3339Millis([]byte("x"), tz))
+			got := string(st.appendText([]byte("x"), tz))
 			want := string(appendRFC3339MillisSlow([]byte("x"), tz))
 			if got != want {
 				t.Fatalf("%v: got %s, want %s", tz, got, want)
+			}
+			gotJSON, ok := st.appendJSON([]byte("x"), tz)
+			if year := tz.Year(); year < 0 || year > 9999 {
+				if ok {
+					t.Fatalf("%v: appendJSON reports true", tz)
+				}
+				continue
+			}
+			if want := "x\"" + tz.Format(time.RFC3339Nano) + "\""; !ok || string(gotJSON) != want {
+				t.Fatalf("%v: got %s, %v, want %s", tz, gotJSON, ok, want)
 			}
 		}
 	}
