@@ -20,6 +20,8 @@ func appendTextString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// needsQuoting reports whether slog's TextHandler quotes s: a word at a
+// time while no byte of a word may need it.
 func needsQuoting(s string) bool {
 	if s == "" {
 		return true
@@ -27,10 +29,10 @@ func needsQuoting(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		if mayNeedQuoting(load8(s, i)) {
-			break
+			return needsQuotingRunes(s[i:])
 		}
 	}
-	return needsQuotingRunes(s[i:]) // the tail, or from the first word that may need it
+	return i < len(s) && mayNeedQuoting(loadShort(s[i:])) && needsQuotingRunes(s[i:])
 }
 
 // quotedASCII marks the ASCII bytes that make slog's TextHandler quote a
@@ -119,9 +121,17 @@ func appendJSONString(b []byte, s string) []byte {
 func skipJSONSafe(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
 		if !jsonSafe(load8(s, i)) {
-			break
+			return skipSafeBytes(s, i)
 		}
 	}
+	if i < len(s) && jsonSafe(loadShort(s[i:])) {
+		return len(s)
+	}
+	return skipSafeBytes(s, i)
+}
+
+// skipSafeBytes is skipJSONSafe a byte at a time.
+func skipSafeBytes(s string, i int) int {
 	for ; i < len(s) && safe(s[i]); i++ {
 	}
 	return i
@@ -140,6 +150,19 @@ const (
 // load8 reads the eight bytes of s from i as one word.
 func load8(s string, i int) uint64 {
 	return binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+}
+
+// loadShort returns a word of the bytes of s, which has one to seven:
+// every byte of s is in it, some twice, and no other.
+func loadShort(s string) uint64 {
+	if len(s) >= 4 { // two halves, which may overlap
+		lo := binary.LittleEndian.Uint32([]byte(s[:4]))
+		hi := binary.LittleEndian.Uint32([]byte(s[len(s)-4:]))
+		return uint64(lo) | uint64(hi)<<32
+	}
+	// The first, middle and last bytes are every byte of one to three.
+	w := uint64(s[0]) | uint64(s[len(s)/2])<<8 | uint64(s[len(s)-1])<<16
+	return w | w<<24 | w<<48
 }
 
 // below has the high bit set in some byte if and only if a byte of w is

@@ -163,3 +163,25 @@ func TestWordTestsMatchByteTests(t *testing.T) {
 		}
 	}
 }
+
+// loadShort's word holds every byte of the string and no other.
+func TestLoadShortHoldsEveryByte(t *testing.T) {
+	const distinct = "ABCDEFG"
+	for n := 1; n <= len(distinct); n++ {
+		s := distinct[:n]
+		w := loadShort(s)
+		held := map[byte]bool{}
+		for i := range 8 {
+			held[byte(w>>(8*i))] = true
+		}
+		for i := range n {
+			if !held[s[i]] {
+				t.Errorf("loadShort(%q) = %#x: no %q", s, w, s[i])
+			}
+			delete(held, s[i])
+		}
+		if len(held) > 0 {
+			t.Errorf("loadShort(%q) = %#x: bytes not in the string", s, w)
+		}
+	}
+}
