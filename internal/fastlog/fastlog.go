@@ -165,7 +165,7 @@ func (h *Handler) appendHeader(b []byte, st *stamp, t time.Time, level slog.Leve
 	}
 	first := true
 	if !t.IsZero() {
-		b = h.appendKey(b, slog.TimeKey, first)
+		b = h.appendPlainKey(b, slog.TimeKey, first)
 		first = false
 		// slog strips the monotonic reading, which no format shows.
 		if h.json {
@@ -177,9 +177,9 @@ func (h *Handler) appendHeader(b []byte, st *stamp, t time.Time, level slog.Leve
 			b = st.appendText(b, t)
 		}
 	}
-	b = h.appendKey(b, slog.LevelKey, first)
-	b = h.appendString(b, level.String())
-	b = h.appendKey(b, slog.MessageKey, false)
+	b = h.appendPlainKey(b, slog.LevelKey, first)
+	b = h.appendPlain(b, level.String())
+	b = h.appendPlainKey(b, slog.MessageKey, false)
 	b = h.appendString(b, msg)
 	return append(b, h.prefix...), true
 }
@@ -226,6 +226,34 @@ func (h *Handler) appendKey(b []byte, key string, first bool) []byte {
 	}
 	b = appendTextString(b, key)
 	return append(b, '=')
+}
+
+// appendPlainKey is appendKey for a key that needs no quoting or
+// escaping, such as slog's own.
+func (h *Handler) appendPlainKey(b []byte, key string, first bool) []byte {
+	if h.json {
+		if !first {
+			b = append(b, ',')
+		}
+		b = h.appendPlain(b, key)
+		return append(b, ':')
+	}
+	if !first {
+		b = append(b, ' ')
+	}
+	b = append(b, key...)
+	return append(b, '=')
+}
+
+// appendPlain is appendString for a string that needs no quoting or
+// escaping, such as a level's name.
+func (h *Handler) appendPlain(b []byte, s string) []byte {
+	if h.json {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return append(b, s...)
 }
 
 func (h *Handler) appendString(b []byte, s string) []byte {

@@ -265,3 +265,20 @@ func BenchmarkHandleAttrs(b *testing.B) {
 		})
 	}
 }
+
+// slog's own keys and the names of levels are written as they are, which
+// appendPlainKey and appendPlain take for granted.
+func TestKeysAndLevelsArePlain(t *testing.T) {
+	plain := []string{slog.TimeKey, slog.LevelKey, slog.MessageKey}
+	for l := slog.LevelDebug - 10; l <= slog.LevelError+10; l++ {
+		plain = append(plain, l.String())
+	}
+	for _, s := range plain {
+		if needsQuoting(s) {
+			t.Errorf("%q is quoted in text", s)
+		}
+		if got := string(appendJSONString(nil, s)); got != `"`+s+`"` {
+			t.Errorf("%q is %s in JSON", s, got)
+		}
+	}
+}
