@@ -282,3 +282,44 @@ func TestKeysAndLevelsArePlain(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSameAsSlog compares lines with a string as message, key and value,
+// logged at a time in a zone of a given offset, then again a step later
+// in the same zone or another, through Handle and HandleAttrs.
+func FuzzSameAsSlog(f *testing.F) {
+	f.Add("plain", int64(1795728605), int64(123456789), int32(0), int64(1), int32(0), false)
+	f.Add("a b=\"c\"\n", int64(1795728605), int64(999999999), int32(19800), int64(1), int32(0), false)
+	f.Add("héllo\u2028\xff", int64(-1), int64(5e8), int32(-3659), int64(4e8), int32(1), true)
+	f.Add("year", int64(253402300799), int64(999999999), int32(-34200), int64(1), int32(34200), true)
+	f.Add("year", int64(-62167219201), int64(0), int32(3600), int64(1e9), int32(-3600), false)
+	f.Fuzz(func(t *testing.T, s string, sec, nsec int64, offset int32, step int64, otherOffset int32, otherZone bool) {
+		first := time.Unix(sec, nsec).In(time.FixedZone("first", int(offset)))
+		zone := first.Location()
+		if otherZone {
+			zone = time.FixedZone("second", int(otherOffset))
+		}
+		times := []time.Time{first, first.Add(time.Duration(step)).In(zone)}
+		ctx := context.Background()
+		for name, c := range handlerPairs() {
+			var got, want bytes.Buffer
+			fast, std := c[0](&got, nil).(*Handler), c[1](&want, nil)
+			for _, at := range times {
+				attrs := []slog.Attr{slog.String(s, s), slog.String("v", s), slog.Duration("d", time.Duration(step))}
+				r := slog.NewRecord(at, slog.LevelInfo, s, 0)
+				r.AddAttrs(attrs...)
+				want.Reset()
+				_ = std.Handle(ctx, r)
+				for _, handle := range []func() error{
+					func() error { return fast.Handle(ctx, r) },
+					func() error { return fast.HandleAttrs(ctx, at, slog.LevelInfo, s, attrs...) },
+				} {
+					got.Reset()
+					_ = handle()
+					if got.String() != want.String() {
+						t.Fatalf("%s at %v:\n got %s\nwant %s", name, at, got.String(), want.String())
+					}
+				}
+			}
+		}
+	})
+}
