@@ -83,10 +83,10 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	prefix := h.prefix
 	for _, a := range attrs {
-		if !simple(a) {
+		var ok bool
+		if prefix, ok = h.appendAttr(prefix[:len(prefix):len(prefix)], a); !ok {
 			return h.std.WithAttrs(attrs) // slog's handler from here on
 		}
-		prefix = h.appendAttr(prefix[:len(prefix):len(prefix)], a)
 	}
 	return &Handler{shared: h.shared, json: h.json, level: h.level, prefix: prefix, std: h.std.WithAttrs(attrs)}
 }
@@ -94,39 +94,22 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h *Handler) WithGroup(name string) slog.Handler { return h.std.WithGroup(name) }
 
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	fast := true
-	r.Attrs(func(a slog.Attr) bool {
-		fast = simple(a)
-		return fast
-	})
-	if fast {
-		l := h.shared.lines.Get().(*line)
-		defer h.shared.lines.Put(l)
-		if b, ok := h.appendHeader(l.buf[:0], &l.stamp, r.Time, r.Level, r.Message); ok {
-			r.Attrs(func(a slog.Attr) bool {
-				b = h.appendAttr(b, a)
-				return true
-			})
-			b = h.appendEnd(b)
-			l.buf = b
-			_, err := h.shared.Write(b)
-			return err
-		}
+	l := h.shared.lines.Get().(*line)
+	defer h.shared.lines.Put(l)
+	b, ok := h.appendHeader(l.buf[:0], &l.stamp, r.Time, r.Level, r.Message)
+	if ok {
+		r.Attrs(func(a slog.Attr) bool {
+			b, ok = h.appendAttr(b, a)
+			return ok
+		})
 	}
-	return h.std.Handle(ctx, r)
-}
-
-// simple reports whether a is formatted here: a non-empty key and a
-// value of a kind whose text and JSON forms are plain.
-func simple(a slog.Attr) bool {
-	if a.Key == "" {
-		return false
+	if !ok {
+		return h.std.Handle(ctx, r)
 	}
-	switch a.Value.Kind() {
-	case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
-		return true
-	}
-	return false
+	b = h.appendEnd(b)
+	l.buf = b
+	_, err := h.shared.Write(b)
+	return err
 }
 
 // HandleAttrs writes exactly what Handle writes for a record of t, level,
@@ -134,26 +117,21 @@ func simple(a slog.Attr) bool {
 // a *Handler (attrs does not escape, so a caller's array stays on its
 // stack). The caller checks Enabled first, as slog.Logger does.
 func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
-	fast := true
-	for _, a := range attrs {
-		fast = fast && simple(a)
+	l := h.shared.lines.Get().(*line)
+	defer h.shared.lines.Put(l)
+	b, ok := h.appendHeader(l.buf[:0], &l.stamp, t, level, msg)
+	for i := 0; ok && i < len(attrs); i++ {
+		b, ok = h.appendAttr(b, attrs[i])
 	}
-	if fast {
-		l := h.shared.lines.Get().(*line)
-		defer h.shared.lines.Put(l)
-		if b, ok := h.appendHeader(l.buf[:0], &l.stamp, t, level, msg); ok {
-			for _, a := range attrs {
-				b = h.appendAttr(b, a)
-			}
-			b = h.appendEnd(b)
-			l.buf = b
-			_, err := h.shared.Write(b)
-			return err
-		}
+	if !ok {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return h.std.Handle(ctx, r)
 	}
-	r := slog.NewRecord(t, level, msg, 0)
-	r.AddAttrs(attrs...)
-	return h.std.Handle(ctx, r)
+	b = h.appendEnd(b)
+	l.buf = b
+	_, err := h.shared.Write(b)
+	return err
 }
 
 // appendHeader appends a line's time, level, message and the handler's
@@ -191,26 +169,38 @@ func (h *Handler) appendEnd(b []byte) []byte {
 	return append(b, '\n')
 }
 
-// appendAttr appends a simple attribute after at least one other.
-func (h *Handler) appendAttr(b []byte, a slog.Attr) []byte {
-	b = h.appendKey(b, a.Key, false)
+// appendAttr appends an attribute after at least one other. It reports
+// false, and b is to be dropped, for one not formatted here: one with an
+// empty key, or a value of a kind whose text and JSON forms are not plain.
+func (h *Handler) appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
+	if a.Key == "" {
+		return b, false
+	}
 	v := a.Value
-	switch v.Kind() {
+	kind := v.Kind()
+	switch kind {
+	case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
+	default:
+		return b, false
+	}
+	b = h.appendKey(b, a.Key, false)
+	switch kind {
 	case slog.KindString:
-		return h.appendString(b, v.String())
+		b = h.appendString(b, v.String())
 	case slog.KindInt64:
-		return strconv.AppendInt(b, v.Int64(), 10)
+		b = strconv.AppendInt(b, v.Int64(), 10)
 	case slog.KindUint64:
-		return strconv.AppendUint(b, v.Uint64(), 10)
+		b = strconv.AppendUint(b, v.Uint64(), 10)
 	case slog.KindBool:
-		return strconv.AppendBool(b, v.Bool())
+		b = strconv.AppendBool(b, v.Bool())
 	case slog.KindDuration:
 		if h.json {
-			return strconv.AppendInt(b, int64(v.Duration()), 10)
+			b = strconv.AppendInt(b, int64(v.Duration()), 10)
+		} else {
+			b = appendDuration(b, v.Duration())
 		}
-		return appendDuration(b, v.Duration())
 	}
-	return h.appendString(b, v.String()) // unreachable: simple admits only the kinds above
+	return b, true
 }
 
 func (h *Handler) appendKey(b []byte, key string, first bool) []byte {
