@@ -64,7 +64,13 @@ func Parse(r *http.Request) (sigv4.Signature, error) {
 	if r.URL.RawQuery != "" {
 		query = r.URL.Query()
 	}
-	sig, err := sigv4.FromRequest(r.Header.Get("Authorization"), query)
+	// Indexed rather than Header.Get, which would canonicalise the
+	// already canonical key on every request; the result is the same.
+	var authorization string
+	if values := r.Header["Authorization"]; len(values) > 0 {
+		authorization = values[0]
+	}
+	sig, err := sigv4.FromRequest(authorization, query)
 	if err == nil {
 		return sig, nil
 	}
