@@ -196,6 +196,36 @@ func TestParseAuthorizationAgainstReference(t *testing.T) {
 	}
 }
 
+// TestIsHex compares isHex, which reads eight bytes at a time, with the
+// reference's byte loop: every byte value at every position of strings
+// of 1 to 17 digits, and every pair of byte values side by side in a word
+// (a byte of 0x80 or more carries into the next one).
+func TestIsHex(t *testing.T) {
+	const digits = "0123456789abcdefABCDEF0"
+	check := func(s []byte) {
+		if got, want := isHex(string(s)), referenceCheckHex(string(s)) == nil; got != want {
+			t.Fatalf("isHex(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for n := 1; n <= 17; n++ {
+		for i := range n {
+			for b := range 256 {
+				s := []byte(digits[:n])
+				s[i] = byte(b)
+				check(s)
+			}
+		}
+	}
+	for i := range 7 {
+		for b := range 256 * 256 {
+			s := []byte(digits[:8])
+			s[i], s[i+1] = byte(b), byte(b>>8)
+			check(s)
+		}
+	}
+	check(nil)
+}
+
 // FuzzParseAuthorization checks that any header either parses into a
 // complete signature or fails with a *MalformedError (which the server
 // answers as IncompleteSignatureException), never panics, and gets
