@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
+	"github.com/google/pprof/profile"
 )
 
 // buildBinary builds workmaild once per test into a temp dir.
@@ -162,5 +163,28 @@ func TestParseServe(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard); code != 2 {
 		t.Errorf("unknown command exit %d, want 2", code)
+	}
+}
+
+// --cpu-profile writes a CPU profile of the run, finished on shutdown.
+func TestServeWritesCPUProfile(t *testing.T) {
+	bin := buildBinary(t)
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--in-memory", "--cpu-profile", path)
+	if _, err := p.client().CreateOrganization(context.Background(), &workmail.CreateOrganizationInput{Alias: aws.String("profiled")}); err != nil {
+		t.Fatal(err)
+	}
+	p.stop(t)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	prof, err := profile.Parse(f)
+	if err != nil {
+		t.Fatalf("not a pprof profile: %v", err)
+	}
+	if len(prof.SampleType) == 0 || prof.SampleType[len(prof.SampleType)-1].Type != "cpu" {
+		t.Fatalf("not a CPU profile: sample types %v", prof.SampleType)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -38,6 +40,7 @@ type serveConfig struct {
 	deletedRetention time.Duration
 	shutdownTimeout  time.Duration
 	noResponseCache  bool
+	cpuProfile       string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -60,6 +63,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	fs.BoolVar(&c.noResponseCache, "no-response-cache", false, "answer every read from the store, never from remembered answers (same answers, more work)")
+	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
 	}
@@ -150,6 +154,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	}
+	if c.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if perr := stopProfile(); err == nil {
+				err = perr
+			}
+		}()
+	}
 	logOut := newLogWriter(stderr)
 	defer logOut.Flush()
 	log, err := newLogger(c, logOut)
@@ -216,4 +231,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startCPUProfile profiles the process into path until stop is called:
+// to see where a workload spends its time, and to refresh the profile
+// that guides the compiler (cmd/workmaild/default.pgo, see BENCHMARKS.md).
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		return nil
+	}, nil
 }
