@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/google/pprof/profile"
 )
 
 // measureDescribe compares DescribeIdentityProviderConfiguration on
@@ -14,12 +16,20 @@ import (
 // workmaild with --no-response-cache shows what a read costs when it is
 // not a repeat.
 func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error) {
-	wm, dir, err := startWorkmaild(c, bins, "describe")
+	profiles := map[string]string{} // step name: its CPU profile
+	profileArgs := func(step string) []string {
+		if c.cpuProfile == "" {
+			return nil
+		}
+		profiles[step] = filepath.Join(c.workDir, step+".pprof")
+		return []string{"--cpu-profile", profiles[step]}
+	}
+	wm, dir, err := startWorkmaild(c, bins, "describe", profileArgs("describe")...)
 	if err != nil {
 		return nil, err
 	}
 	defer wm.kill()
-	uncached, uncachedDir, err := startWorkmaild(c, bins, "describe-uncached", "--no-response-cache")
+	uncached, uncachedDir, err := startWorkmaild(c, bins, "describe-uncached", append(profileArgs("describe-uncached"), "--no-response-cache")...)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +94,18 @@ func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error
 		return median(field(runs[p], func(r wrkResult) time.Duration { return r.P99 }))
 	}
 	cpu := func(p *process) time.Duration { return median(field(runs[p], cpuPerRequest)) }
+	if c.cpuProfile != "" {
+		// A graceful stop finishes each profile.
+		for _, p := range []*process{wm, uncached} {
+			if err := p.stop(); err != nil {
+				return nil, err
+			}
+		}
+		if err := mergeProfiles(c.cpuProfile, profiles["describe"], profiles["describe-uncached"]); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(os.Stderr, "  CPU profile written to", c.cpuProfile)
+	}
 	conns := fmt.Sprintf("%d conns", c.connections)
 	return []row{
 		{"Describe throughput, " + conns, perSecond(rps(wm)), perSecond(rps(bl)), ratio(rps(wm), rps(bl)), "ratio ≥ 0.80"},
@@ -102,4 +124,34 @@ func field[T any](runs []wrkResult, f func(wrkResult) T) []T {
 		out[i] = f(r)
 	}
 	return out
+}
+
+// mergeProfiles writes the sum of the pprof profiles in paths to out.
+func mergeProfiles(out string, paths ...string) error {
+	var all []*profile.Profile
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		p, err := profile.Parse(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		all = append(all, p)
+	}
+	merged, err := profile.Merge(all)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := merged.Write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -3,7 +3,7 @@
 // baseline (bench/cmd/baseline), starts both on loopback, drives them with
 // wrk, and prints each figure next to its baseline and the ratio.
 //
-//	go run ./bench/cmd/perf [-rounds 3] [-duration 5s] [-records 100000] [-steps describe,startup,put,lists]
+//	go run ./bench/cmd/perf [-rounds 3] [-duration 5s] [-records 100000] [-steps describe,startup,put,lists] [-cpu-profile FILE]
 //
 // It needs wrk on the PATH (Debian: apt-get install wrk). See BENCHMARKS.md.
 package main
@@ -27,6 +27,7 @@ type config struct {
 	records     int
 	steps       map[string]bool
 	workmaild   string // a prebuilt binary to measure, or "" to build one
+	cpuProfile  string // where to write the Describe servers' merged CPU profile, or ""
 	workDir     string
 }
 
@@ -40,6 +41,7 @@ func main() {
 	flag.IntVar(&c.records, "records", 100000, "users stored for the large-list figures")
 	steps := flag.String("steps", "describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
 	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild (to compare versions)")
+	flag.StringVar(&c.cpuProfile, "cpu-profile", "", "write the merged CPU profile of the two workmaild servers of the describe step to this file (refreshes cmd/workmaild/default.pgo, see BENCHMARKS.md)")
 	keep := flag.Bool("keep", false, "keep the work directory (data, logs, wrk scripts)")
 	flag.Parse()
 	c.steps = make(map[string]bool)
