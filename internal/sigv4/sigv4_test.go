@@ -159,12 +159,12 @@ var trickyHeaders = []struct {
 }
 
 // sameParse fails t unless ParseAuthorization gives header exactly the
-// result of the reference parser: the same signature, or the same error
-// text; and unless the one-pass path takes only what the reference
-// accepts, with the same result.
+// result of the general parser, which defines it: the same signature, or
+// the same error text; and unless the one-pass path takes only what the
+// general parser accepts, with the same result.
 func sameParse(t *testing.T, header string) {
 	t.Helper()
-	want, wantErr := referenceParseAuthorization(header)
+	want, wantErr := parseGeneral(header)
 	got, err := ParseAuthorization(header)
 	if got != want || errorText(err) != errorText(wantErr) {
 		t.Fatalf("ParseAuthorization(%q)\n= %+v, %v\nwant %+v, %v", header, got, err, want, wantErr)
@@ -176,7 +176,7 @@ func sameParse(t *testing.T, header string) {
 		}
 	}
 	if fast, ok := parseSDKForm(header); ok && (wantErr != nil || fast != want) {
-		t.Fatalf("parseSDKForm(%q) accepted %+v; the reference gives %+v, %v", header, fast, want, wantErr)
+		t.Fatalf("parseSDKForm(%q) accepted %+v; parseGeneral gives %+v, %v", header, fast, want, wantErr)
 	}
 }
 
@@ -187,7 +187,7 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-func TestParseAuthorizationAgainstReference(t *testing.T) {
+func TestParseAuthorizationAgainstGeneral(t *testing.T) {
 	for _, c := range trickyHeaders {
 		sameParse(t, c.header)
 		if _, ok := parseSDKForm(c.header); ok != c.onePass {
@@ -196,14 +196,22 @@ func TestParseAuthorizationAgainstReference(t *testing.T) {
 	}
 }
 
-// TestIsHex compares isHex, which reads eight bytes at a time, with the
-// reference's byte loop: every byte value at every position of strings
+// TestIsHex compares isHex, which reads eight bytes at a time, with a
+// byte loop: every byte value at every position of strings
 // of 1 to 17 digits, and every pair of byte values side by side in a word
 // (a byte of 0x80 or more carries into the next one).
 func TestIsHex(t *testing.T) {
 	const digits = "0123456789abcdefABCDEF0"
+	byteLoop := func(s []byte) bool {
+		for _, c := range s {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+		return len(s) > 0
+	}
 	check := func(s []byte) {
-		if got, want := isHex(string(s)), referenceCheckHex(string(s)) == nil; got != want {
+		if got, want := isHex(string(s)), byteLoop(s); got != want {
 			t.Fatalf("isHex(%q) = %v, want %v", s, got, want)
 		}
 	}
@@ -229,7 +237,7 @@ func TestIsHex(t *testing.T) {
 // FuzzParseAuthorization checks that any header either parses into a
 // complete signature or fails with a *MalformedError (which the server
 // answers as IncompleteSignatureException), never panics, and gets
-// exactly the result of the reference parser, on the one-pass path or
+// exactly the result of the general parser, on the one-pass path or
 // not. The seed corpus is in testdata/fuzz/FuzzParseAuthorization.
 func FuzzParseAuthorization(f *testing.F) {
 	f.Add("AWS4-HMAC-SHA256 Credential=123456789012/20261126/eu-west-1/workmail/aws4_request, SignedHeaders=host, Signature=00")
