@@ -188,3 +188,14 @@ func TestServeWritesCPUProfile(t *testing.T) {
 		t.Fatalf("not a CPU profile: sample types %v", prof.SampleType)
 	}
 }
+
+// A profile that cannot be written stops the server before it listens.
+func TestServeRefusesAnUnwritableCPUProfile(t *testing.T) {
+	var stdout, stderr strings.Builder
+	path := filepath.Join(t.TempDir(), "missing", "cpu.pprof")
+	code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--in-memory", "--cpu-profile", path},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "--cpu-profile") || strings.Contains(stdout.String(), "listening") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+}
