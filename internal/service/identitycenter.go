@@ -88,7 +88,7 @@ func (s *Service) DeleteIdentityCenterApplication(ctx context.Context, in *model
 // and which is not deleted; "" when there is none.
 func (s *Service) organizationUsingApplication(r store.Reader, arn, except string) (string, error) {
 	var user string
-	err := r.Scan(collIdentityProviders, "", "", func(orgID string, raw []byte) (bool, error) {
+	err := r.Scan(collIdentityProviders, "", "", 0, func(orgID string, raw []byte) (bool, error) {
 		if orgID == except {
 			return true, nil
 		}

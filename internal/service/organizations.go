@@ -242,7 +242,7 @@ func (s *Service) ListOrganizations(ctx context.Context, in *model.ListOrganizat
 			return err
 		}
 		limit, now := pageSize(in.MaxResults, defaultListPage), s.now()
-		return r.Scan(collOrganizations, "", after, func(id string, raw []byte) (bool, error) {
+		return r.Scan(collOrganizations, "", after, 0, func(id string, raw []byte) (bool, error) {
 			var o organization
 			if err := decodeRecord(collOrganizations, id, raw, &o); err != nil {
 				return false, err

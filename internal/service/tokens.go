@@ -49,7 +49,7 @@ func deleteToken(tx store.Tx, orgID string, t *token) error {
 func deleteUserTokens(tx store.Tx, orgID, userID string) error {
 	var ids []string
 	prefix := userTokenKey(orgID, userID, "")
-	err := tx.Scan(collUserTokens, prefix, "", func(key string, _ []byte) (bool, error) {
+	err := tx.Scan(collUserTokens, prefix, "", 0, func(key string, _ []byte) (bool, error) {
 		ids = append(ids, key[len(prefix):])
 		return true, nil
 	})
@@ -94,7 +94,7 @@ func (s *Service) ListPersonalAccessTokens(ctx context.Context, in *model.ListPe
 			return err
 		}
 		limit := pageSize(in.MaxResults, defaultListPage)
-		return r.Scan(coll, prefix, after, func(key string, raw []byte) (bool, error) {
+		return r.Scan(coll, prefix, after, 0, func(key string, raw []byte) (bool, error) {
 			var t token
 			if coll == collTokens {
 				if err := decodeRecord(coll, key, raw, &t); err != nil {

@@ -55,7 +55,7 @@ func matchSecret(r store.Reader, orgID, userID, secret string) (*token, error) {
 	want := sha256.Sum256([]byte(secret))
 	var match *token
 	prefix := userTokenKey(orgID, userID, "")
-	err := r.Scan(collUserTokens, prefix, "", func(key string, _ []byte) (bool, error) {
+	err := r.Scan(collUserTokens, prefix, "", 0, func(key string, _ []byte) (bool, error) {
 		var t token
 		found, err := getRecord(r, collTokens, tokenKey(orgID, key[len(prefix):]), &t)
 		if err != nil {

@@ -48,7 +48,7 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*mod
 		}
 		src := usersSource(orgID, f)
 		limit := pageSize(in.MaxResults, defaultListPage)
-		return r.Scan(src.collection, src.prefix, after, func(key string, value []byte) (bool, error) {
+		return r.Scan(src.collection, src.prefix, after, 0, func(key string, value []byte) (bool, error) {
 			u, err := src.read(r, orgID, key, value)
 			if err != nil || u == nil || !s.listed(u, f) {
 				return err == nil, err

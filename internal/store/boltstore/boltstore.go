@@ -8,36 +8,8 @@
 // every queued Update inside a single bbolt read-write transaction and pays
 // one fsync for all of them (see writer.go).
 //
-// # Read cache
-//
-// A few records (an organization, its configuration) are read by nearly
-// every request, and opening their nested buckets costs more than the rest
-// of a Get. So Get in a View first looks in a bounded cache of committed
-// values (cache.go), which must still show each View one snapshot. Versions
-// are bbolt transaction ids: a View's snapshot is its read transaction's
-// id, the id of the newest commit it sees. The rules:
-//
-//   - An entry holds a record's value and validFrom, a transaction id; it
-//     is served to snapshots >= validFrom only. While it exists, no commit
-//     newer than validFrom has written the record.
-//   - That holds because a commit first removes the entries of every record
-//     it wrote (a Reset: all of them) and marks them pending, then commits,
-//     then (endCommit) clears pending and records its id as the latest,
-//     even if the commit failed (it may have become visible regardless).
-//     Failed functions' writes are undone before the commit, so they change
-//     no committed value and need nothing.
-//   - A View that missed fills an entry with what bbolt gave it only if its
-//     snapshot is the latest, the record is not pending, and there is no
-//     entry yet. Then a newer commit that wrote the record either finished
-//     (so the snapshot is not the latest), or is pending, or has yet to
-//     remove the entry. validFrom is the snapshot.
-//   - Commits and their cache bookkeeping run one at a time (commitMu), so
-//     latest never goes back and pending belongs to one commit.
-//
-// The cache's lock is never held while calling into bbolt, whose remap
-// waits for open read transactions. Scans and read-write transactions do
-// not use the cache, and a View fills at most a few entries: one that reads
-// many records is not reading the hot few.
+// Every Update runs its function exactly once: the writer goroutine runs
+// one function at a time, so there are no conflicts to retry.
 package boltstore
 
 import (
@@ -72,10 +44,7 @@ type Options struct {
 type Store struct {
 	db    *bolt.DB
 	reqs  chan *request // to the writer; closed by Close
-	cache *readCache
-
-	// commitMu makes each commit and its cache bookkeeping one step, so
-	// that a Reset and a batch cannot interleave theirs.
+	// commitMu keeps a Reset and a batch from interleaving their commits.
 	commitMu sync.Mutex
 
 	mu     sync.RWMutex // guards closed and sends on reqs
@@ -100,15 +69,9 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	var latest int
-	if err := db.View(func(btx *bolt.Tx) error { latest = btx.ID(); return nil }); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
-	}
 	s := &Store{
 		db:         db,
 		reqs:       make(chan *request, maxBatch),
-		cache:      newReadCache(latest),
 		writerDone: make(chan struct{}),
 	}
 	go s.writer()
@@ -131,9 +94,8 @@ func closedErr(err error) error {
 }
 
 // View runs fn in a bbolt read transaction: a consistent snapshot that
-// never blocks, nor is blocked by, the writer. Its Gets may be served from
-// the read cache (see the package doc). A panic in fn propagates after the
-// transaction is released.
+// never blocks, nor is blocked by, the writer. A panic in fn propagates
+// after the transaction is released.
 func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reader) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -145,7 +107,7 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 		return store.ErrClosed
 	}
 	return closedErr(s.db.View(func(btx *bolt.Tx) error {
-		r := &reader{tx: btx, part: partitionName(p), cache: s.cache, snapshot: btx.ID()}
+		r := &reader{tx: btx, part: partitionName(p)}
 		defer r.finish()
 		return fn(r)
 	}))
@@ -198,11 +160,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		_ = btx.Rollback()
 		return err
 	}
-	txid := btx.ID()
-	s.cache.beginReset()
-	err = btx.Commit()
-	s.cache.endCommit(txid)
-	return closedErr(err)
+	return closedErr(btx.Commit())
 }
 
 func deleteAllBuckets(btx *bolt.Tx) error {

@@ -155,7 +155,7 @@ func verifyAfterCrash(t *testing.T, path string, acked []string) {
 			}
 		}
 		// Every Update on disk, acknowledged or not, is there in full.
-		err := r.Scan("acked", "", "", func(key string, _ []byte) (bool, error) {
+		err := r.Scan("acked", "", "", 0, func(key string, _ []byte) (bool, error) {
 			for j := range companions {
 				c, err := r.Get("companions", fmt.Sprintf("%s/%d", key, j))
 				if err != nil || !bytes.Equal(c, crashValue(key)) {
@@ -167,7 +167,7 @@ func verifyAfterCrash(t *testing.T, path string, acked []string) {
 		if err != nil {
 			return err
 		}
-		return r.Scan("companions", "", "", func(id string, _ []byte) (bool, error) {
+		return r.Scan("companions", "", "", 0, func(id string, _ []byte) (bool, error) {
 			key, _, _ := strings.Cut(id, "/")
 			if _, err := r.Get("acked", key); err != nil {
 				return false, fmt.Errorf("companion %s on disk without its key: %v", id, err)

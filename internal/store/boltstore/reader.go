@@ -22,27 +22,23 @@ type reader struct {
 	// writes counts the transaction's writes so that a Scan can notice its
 	// callback changed the bucket: bbolt cursors must be repositioned after
 	// a mutation.
-	writes uint64
+	// It is shared with the transaction's Global part, nil in a View.
+	writes *uint64
 	// partition caches the partition bucket of a read-only transaction,
 	// which bbolt would otherwise look up again for every read. (A
 	// writable transaction caches buckets itself, and may drop or create
 	// the partition bucket, so it is not cached here.)
 	partition *bolt.Bucket
-	// cache serves Get in a read-only transaction, whose snapshot is the
-	// bbolt transaction id; nil in a writable one, which must see its own
-	// writes. fills counts the misses this reader offered to the cache.
-	cache    *readCache
-	snapshot int
-	fills    int
 }
 
-// maxFillsPerView bounds the misses one View adds to the cache. Requests
-// that read the hot records read a few; a View that reads many (a list
-// page) is not reading hot records, and filling for it would cost each of
-// its Gets a copy and push the hot records out.
-const maxFillsPerView = 8
-
 func (r *reader) finish() { r.done = true }
+
+func (r *reader) writeCount() uint64 {
+	if r.writes == nil {
+		return 0
+	}
+	return *r.writes
+}
 
 // bucket returns the collection's bucket, or nil if it does not exist.
 func (r *reader) bucket(collection string) *bolt.Bucket {
@@ -65,11 +61,6 @@ func (r *reader) Get(collection, id string) ([]byte, error) {
 	if r.done {
 		return nil, errFinished
 	}
-	if r.cache != nil {
-		if v, ok := r.cache.get(r.part, collection, id, r.snapshot); ok {
-			return v, nil
-		}
-	}
 	b := r.bucket(collection)
 	if b == nil {
 		return nil, store.ErrNotFound
@@ -77,10 +68,6 @@ func (r *reader) Get(collection, id string) ([]byte, error) {
 	v, ok := lookup(b, []byte(id))
 	if !ok {
 		return nil, store.ErrNotFound
-	}
-	if r.cache != nil && r.fills < maxFillsPerView {
-		r.fills++
-		r.cache.fill(r.part, collection, id, v, r.snapshot)
 	}
 	return v, nil
 }
@@ -101,7 +88,7 @@ func lookup(b *bolt.Bucket, key []byte) ([]byte, bool) {
 // Scan walks a bbolt cursor. If fn writes (through the enclosing Tx), the
 // cursor is re-seeked strictly after the last visited id, so every id is
 // visited at most once and records deleted ahead of it are skipped.
-func (r *reader) Scan(collection, prefix, after string, fn func(id string, value []byte) (bool, error)) error {
+func (r *reader) Scan(collection, prefix, after string, limit int, fn func(id string, value []byte) (bool, error)) error {
 	if r.done {
 		return errFinished
 	}
@@ -113,17 +100,17 @@ func (r *reader) Scan(collection, prefix, after string, fn func(id string, value
 	c := b.Cursor()
 	k, v := seekAfter(c, []byte(start), exclusive)
 	pfx := []byte(prefix)
-	for k != nil && bytes.HasPrefix(k, pfx) {
+	for visited := 1; k != nil && bytes.HasPrefix(k, pfx); visited++ {
 		if v == nil {
 			v = []byte{}
 		}
 		id := string(k)
-		writes := r.writes
+		writes := r.writeCount()
 		more, err := fn(id, v)
-		if err != nil || !more {
+		if err != nil || !more || visited == limit {
 			return err
 		}
-		if r.writes != writes {
+		if r.writeCount() != writes {
 			c = b.Cursor()
 			k, v = seekAfter(c, []byte(id), true)
 			continue

@@ -104,18 +104,16 @@ func (s *Store) commitBatch(batch []*request) {
 	}()
 
 	wrote := false
-	written := make(map[address]struct{}) // records the commit changes, for the read cache
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		t := &tx{reader: reader{tx: btx, part: r.part}}
+		t := newTx(btx, r.part)
 		err := txn.Call(func() error { return r.fn(t) })
 		t.finish()
 		if err == nil {
-			wrote = wrote || len(t.undo) > 0
-			t.addWritten(written)
+			wrote = wrote || t.wrote()
 			continue
 		}
 		errs[i] = err
@@ -135,11 +133,7 @@ func (s *Store) commitBatch(batch []*request) {
 		reply()
 		return
 	}
-	txid := btx.ID()
-	s.cache.beginCommit(written)
-	err = btx.Commit()
-	s.cache.endCommit(txid)
-	if err != nil {
+	if err := btx.Commit(); err != nil {
 		failRest(fmt.Errorf("boltstore: commit: %w", err))
 	}
 	reply()

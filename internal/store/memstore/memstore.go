@@ -78,7 +78,8 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 	return fn(r)
 }
 
-// Update runs fn under p's write lock, undoing all of fn's writes if it
+// Update runs fn under p's write lock (and the Global partition's, once fn
+// asks for it), calling fn exactly once and undoing all of fn's writes if it
 // returns an error, panics, or exits its goroutine.
 func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx) error) error {
 	if err := s.begin(ctx, p); err != nil {
@@ -88,16 +89,11 @@ func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx)
 
 	part := s.lock(p)
 	defer part.mu.Unlock()
-	t := &tx{reader: reader{part: part}}
+	t := &tx{reader: reader{part: part}, store: s, partition: p}
 	committed := false
 	// Deferred rather than inline so that runtime.Goexit in fn (which
 	// recover cannot see) still leaves the partition unchanged.
-	defer func() {
-		t.finish()
-		if !committed {
-			t.rollback()
-		}
-	}()
+	defer func() { t.end(committed) }()
 	if err := txn.Call(func() error { return fn(t) }); err != nil {
 		return err
 	}

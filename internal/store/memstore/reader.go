@@ -53,10 +53,11 @@ func (r *reader) Get(collection, id string) ([]byte, error) {
 // Scan visits ids in ascending order. If fn writes (through the enclosing
 // Tx), iteration restarts strictly after the last visited id, so every id is
 // visited at most once and records deleted ahead of the cursor are skipped.
-func (r *reader) Scan(collection, prefix, after string, fn func(id string, value []byte) (bool, error)) error {
+func (r *reader) Scan(collection, prefix, after string, limit int, fn func(id string, value []byte) (bool, error)) error {
 	if r.done {
 		return errFinished
 	}
+	visited := 0
 	start, exclusive := txn.ScanStart(prefix, after)
 	for {
 		t := r.tree(collection)
@@ -78,7 +79,8 @@ func (r *reader) Scan(collection, prefix, after string, fn func(id string, value
 				fnErr = err
 				return false
 			}
-			if !more {
+			visited++
+			if !more || (limit > 0 && visited == limit) {
 				return false
 			}
 			if r.writes != writes {

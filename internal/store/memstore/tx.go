@@ -1,8 +1,11 @@
 package memstore
 
 import (
+	"strings"
+
 	"github.com/google/btree"
 
+	"github.com/workmaild/workmaild/internal/store"
 	"github.com/workmaild/workmaild/internal/store/internal/txn"
 )
 
@@ -11,6 +14,11 @@ import (
 type tx struct {
 	reader
 	undo []undoEntry
+	// store and partition let Global lock the Global partition on first
+	// use; global is that partition's tx, finished with this one.
+	store     *Store
+	partition store.Partition
+	global    *tx
 }
 
 // undoEntry restores one write. newTree marks the creation of the
@@ -42,6 +50,73 @@ func (t *tx) Put(collection, id string, value []byte) error {
 	t.undo = append(t.undo, undoEntry{collection: collection, id: id, prev: prev, existed: existed})
 	t.writes++
 	return nil
+}
+
+func (t *tx) Insert(collection, id string, value []byte) error {
+	if t.done {
+		return errFinished
+	}
+	if _, err := t.Get(collection, id); err == nil {
+		return store.ErrExists
+	}
+	return t.Put(collection, id, value)
+}
+
+func (t *tx) DeletePrefix(collection, prefix string) (int, error) {
+	if t.done {
+		return 0, errFinished
+	}
+	tree := t.part.colls[collection]
+	if tree == nil {
+		return 0, nil
+	}
+	var doomed []record
+	tree.AscendGreaterOrEqual(record{id: prefix}, func(rec record) bool {
+		if !strings.HasPrefix(rec.id, prefix) {
+			return false
+		}
+		doomed = append(doomed, rec)
+		return true
+	})
+	for _, rec := range doomed {
+		tree.Delete(rec)
+		t.undo = append(t.undo, undoEntry{collection: collection, id: rec.id, prev: rec, existed: true})
+	}
+	if len(doomed) > 0 {
+		t.writes++
+	}
+	return len(doomed), nil
+}
+
+// Global locks the Global partition the first time it is asked for. Locks
+// are always taken partition first, Global second (a transaction of the
+// Global partition takes no other), so no two transactions wait for each
+// other.
+func (t *tx) Global() store.Tx {
+	if t.partition == store.Global {
+		return t
+	}
+	if t.global == nil {
+		part := t.store.lock(store.Global)
+		t.global = &tx{reader: reader{part: part, done: t.done}, store: t.store, partition: store.Global}
+	}
+	return t.global
+}
+
+// end finishes the transaction and its Global part, rolling both back
+// unless committed, and releases the Global partition's lock.
+func (t *tx) end(committed bool) {
+	t.finish()
+	if !committed {
+		t.rollback()
+	}
+	if g := t.global; g != nil {
+		g.finish()
+		if !committed {
+			g.rollback()
+		}
+		g.part.mu.Unlock()
+	}
 }
 
 func (t *tx) Delete(collection, id string) error {

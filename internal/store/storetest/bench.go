@@ -186,7 +186,7 @@ func benchScan(b *testing.B, s store.Store) {
 		after := fmt.Sprintf("id-%07d", (i*7919)%(n-page))
 		seen := 0
 		err := s.View(ctx, pA(), func(r store.Reader) error {
-			return r.Scan("c", "id-", after, func(string, []byte) (bool, error) {
+			return r.Scan("c", "id-", after, 0, func(string, []byte) (bool, error) {
 				seen++
 				return seen < page, nil
 			})

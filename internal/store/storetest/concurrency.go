@@ -88,7 +88,7 @@ func testConcurrency(t *testing.T, s store.Store) {
 				case 3:
 					seen := 0
 					err := s.View(ctx, p, func(rd store.Reader) error {
-						return rd.Scan(keysColl, prefix, "", func(string, []byte) (bool, error) {
+						return rd.Scan(keysColl, prefix, "", 0, func(string, []byte) (bool, error) {
 							seen++
 							return true, nil
 						})
@@ -159,7 +159,7 @@ func readTrio(s store.Store, order []string) (string, error) {
 			}
 		}
 		scanned := make(map[string]string)
-		err := r.Scan(trioColl, "", "", func(id string, v []byte) (bool, error) {
+		err := r.Scan(trioColl, "", "", 0, func(id string, v []byte) (bool, error) {
 			scanned[id] = string(v)
 			return true, nil
 		})

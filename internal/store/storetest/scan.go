@@ -38,7 +38,7 @@ func testScanOrder(t *testing.T, s store.Store) {
 		t.Fatalf("Scan = %q, want %q", got, want)
 	}
 	err := s.View(context.Background(), pA(), func(r store.Reader) error {
-		return r.Scan("c", "", "", func(id string, v []byte) (bool, error) {
+		return r.Scan("c", "", "", 0, func(id string, v []byte) (bool, error) {
 			if string(v) != "v-"+id {
 				t.Errorf("Scan value of %q = %q", id, v)
 			}
@@ -84,7 +84,7 @@ func testScanEarlyStop(t *testing.T, s store.Store) {
 	want := scanFixture(t, s)
 	var got []string
 	err := s.View(context.Background(), pA(), func(r store.Reader) error {
-		return r.Scan("c", "", "", func(id string, _ []byte) (bool, error) {
+		return r.Scan("c", "", "", 0, func(id string, _ []byte) (bool, error) {
 			got = append(got, id)
 			return len(got) < 3, nil
 		})
@@ -101,7 +101,7 @@ func testScanError(t *testing.T, s store.Store) {
 	scanFixture(t, s)
 	calls := 0
 	err := s.View(context.Background(), pA(), func(r store.Reader) error {
-		err := r.Scan("c", "", "", func(string, []byte) (bool, error) {
+		err := r.Scan("c", "", "", 0, func(string, []byte) (bool, error) {
 			calls++
 			if calls == 2 {
 				return true, errTest // the error wins over more=true
@@ -144,7 +144,7 @@ func testScanWritesDuringScan(t *testing.T, s store.Store) {
 	// and a batch of ids behind the cursor.
 	var visited []string
 	err = s.Update(context.Background(), pA(), func(tx store.Tx) error {
-		return tx.Scan("c", "k", "", func(v string, _ []byte) (bool, error) {
+		return tx.Scan("c", "k", "", 0, func(v string, _ []byte) (bool, error) {
 			visited = append(visited, v)
 			var i int
 			if _, err := fmt.Sscanf(v, "k%04d", &i); err != nil || len(v) != 5 || i%3 != 0 {

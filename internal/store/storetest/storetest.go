@@ -127,7 +127,7 @@ func scanIDs(t *testing.T, s store.Store, p store.Partition, collection, prefix,
 	t.Helper()
 	var ids []string
 	err := s.View(context.Background(), p, func(r store.Reader) error {
-		return r.Scan(collection, prefix, after, func(id string, _ []byte) (bool, error) {
+		return r.Scan(collection, prefix, after, 0, func(id string, _ []byte) (bool, error) {
 			ids = append(ids, id)
 			return true, nil
 		})

@@ -27,7 +27,7 @@ func testReadYourWrites(t *testing.T, s store.Store) {
 			t.Errorf("Get of own Delete = %v, want ErrNotFound", err)
 		}
 		var ids []string
-		err := tx.Scan("c", "", "", func(id string, _ []byte) (bool, error) {
+		err := tx.Scan("c", "", "", 0, func(id string, _ []byte) (bool, error) {
 			ids = append(ids, id)
 			return true, nil
 		})
@@ -49,7 +49,7 @@ func snapshot(t *testing.T, s store.Store, p store.Partition, collections ...str
 	all := make(map[string]string)
 	err := s.View(context.Background(), p, func(r store.Reader) error {
 		for _, c := range collections {
-			err := r.Scan(c, "", "", func(id string, v []byte) (bool, error) {
+			err := r.Scan(c, "", "", 0, func(id string, v []byte) (bool, error) {
 				all[c+"/"+id] = string(v)
 				return true, nil
 			})
@@ -237,7 +237,7 @@ func testKeptTxIsDead(t *testing.T, s store.Store) {
 	if _, err := keptR.Get("c", "k"); !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Get on a finished Reader = %v, want ErrClosed", err)
 	}
-	err := keptR.Scan("c", "", "", func(string, []byte) (bool, error) { return true, nil })
+	err := keptR.Scan("c", "", "", 0, func(string, []byte) (bool, error) { return true, nil })
 	if !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Scan on a finished Reader = %v, want ErrClosed", err)
 	}
