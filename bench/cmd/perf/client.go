@@ -85,14 +85,22 @@ func newRawClient(url string, conns int) *rawClient {
 // call sends one request and returns the response body; any status but
 // 200 is an error.
 func (c *rawClient) call(operation, body string) ([]byte, error) {
-	req, err := http.NewRequest(http.MethodPost, c.url+"/", bytes.NewReader([]byte(body)))
+	return c.post("/", "WorkMailService."+operation, body)
+}
+
+// post sends body to path, with X-Amz-Target target unless that is "",
+// and returns the response body; any status but 200 is an error.
+func (c *rawClient) post(path, target, body string) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodPost, c.url+path, bytes.NewReader([]byte(body)))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Amz-Target", "WorkMailService."+operation)
-	req.Header.Set("X-Amz-Date", amzDate)
-	req.Header.Set("Authorization", c.auth)
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("X-Amz-Date", amzDate)
+		req.Header.Set("Authorization", c.auth)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
@@ -103,7 +111,7 @@ func (c *rawClient) call(operation, body string) ([]byte, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return out, fmt.Errorf("%s: %d %s", operation, resp.StatusCode, out)
+		return out, fmt.Errorf("%s%s: %d %s", path, target, resp.StatusCode, out)
 	}
 	return out, nil
 }

@@ -24,17 +24,19 @@ type process struct {
 // startWorkmaild makes a fresh directory named after step under the work
 // directory and starts workmaild serving a persistent store in it, logging
 // to workmaild.log there. It returns the process and the directory.
-func startWorkmaild(c config, bins binaries, step string, extraArgs ...string) (*process, string, error) {
+func startWorkmaild(c config, bin, step string) (*process, string, error) {
 	dir, err := os.MkdirTemp(c.workDir, step+"-")
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := startProcess(bins.workmaild, append(serveArgs(filepath.Join(dir, "data")), extraArgs...), filepath.Join(dir, "workmaild.log"))
+	p, err := startProcess(bin, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "workmaild.log"))
 	return p, dir, err
 }
 
 // serveArgs is the command line of workmaild on a free loopback port with
-// its default flags and a persistent store in dataDir.
+// its default flags and a persistent store in dataDir. It passes only
+// flags every version has, so that the harness measures older binaries
+// alike.
 func serveArgs(dataDir string) []string {
 	return []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}
 }
