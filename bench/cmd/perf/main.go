@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,6 +51,9 @@ type binaries struct {
 	baseline string
 }
 
+// stepNames are the steps in the order they run.
+var stepNames = []string{"mix", "describe", "startup", "put", "lists"}
+
 // errInvalid marks a run in which requests failed: its figures measure
 // something else than what they say.
 var errInvalid = errors.New("requests failed: the figures of this run are not valid")
@@ -69,7 +73,12 @@ func main() {
 	flag.Parse()
 	c.steps = make(map[string]bool)
 	for s := range strings.SplitSeq(*steps, ",") {
-		c.steps[strings.TrimSpace(s)] = true
+		s = strings.TrimSpace(s)
+		if !slices.Contains(stepNames, s) {
+			fmt.Fprintf(os.Stderr, "perf: unknown step %q (steps: %s)\n", s, strings.Join(stepNames, ","))
+			os.Exit(2)
+		}
+		c.steps[s] = true
 	}
 	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 {
 		fmt.Fprintln(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -rounds ≥ 1 and -connections ≥ 1")
