@@ -45,6 +45,13 @@ func serveArgs(dataDir string) []string {
 // http://ADDR" on its standard output. Standard error goes to logFile.
 func startProcess(bin string, args []string, logFile string) (*process, error) {
 	cmd := exec.Command(bin, args...)
+	// workmaild reads a flag's default from WORKMAILD_<FLAG>: none may
+	// leak in from the harness's environment.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WORKMAILD_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
