@@ -34,13 +34,16 @@ func authorizationFor(accessKey string) string {
 }
 
 // sdkClient is the real aws-sdk-go-v2 client, used to set the server up
-// through its API exactly as a user would.
-func sdkClient(url, accessKey string) *workmail.Client {
+// through its API exactly as a user would. done closes its idle
+// connections.
+func sdkClient(url, accessKey string) (c *workmail.Client, done func()) {
+	hc := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
 	return workmail.New(workmail.Options{
 		Region:       region,
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, "secret", ""),
-	})
+		HTTPClient:   hc,
+	}), hc.CloseIdleConnections
 }
 
 // configureOrganization creates an organization and an Identity Center
@@ -81,6 +84,10 @@ func newRawClient(url string, conns int) *rawClient {
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns}
 	return &rawClient{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, url: url, auth: authorization}
 }
+
+// close closes the client's idle connections, so that they do not stay
+// open on the server while it is measured.
+func (c *rawClient) close() { c.http.CloseIdleConnections() }
 
 // call sends one request and returns the response body; any status but
 // 200 is an error.

@@ -21,13 +21,17 @@ func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error
 			return nil, err
 		}
 		defer p.kill()
-		org, _, err := configureOrganization(ctx, sdkClient(p.url, account), "bench")
+		sdk, done := sdkClient(p.url, account)
+		org, _, err := configureOrganization(ctx, sdk, "bench")
+		done()
 		if err != nil {
 			return nil, fmt.Errorf("configuring an organization: %w", err)
 		}
 		body := `{"OrganizationId":"` + org + `"}`
 		if answerFile == "" { // every organization id has the same length
-			answer, err := newRawClient(p.url, 1).call("DescribeIdentityProviderConfiguration", body)
+			cl := newRawClient(p.url, 1)
+			answer, err := cl.call("DescribeIdentityProviderConfiguration", body)
+			cl.close()
 			if err != nil {
 				return nil, err
 			}

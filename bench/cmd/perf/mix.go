@@ -76,7 +76,8 @@ func setupMix(ctx context.Context, c config, url string) ([]mixOrg, error) {
 	orgs := make([]mixOrg, c.orgs)
 	for i := range orgs {
 		acct := mixAccount(i)
-		sdk := sdkClient(url, acct)
+		sdk, done := sdkClient(url, acct)
+		defer done()
 		id, app, err := configureOrganization(ctx, sdk, fmt.Sprintf("mix-%02d", i))
 		if err != nil {
 			return nil, fmt.Errorf("organization %d: %w", i, err)
@@ -94,6 +95,11 @@ func setupMix(ctx context.Context, c config, url string) ([]mixOrg, error) {
 		cl.auth = authorizationFor(mixAccount(i))
 		clients[mixAccount(i)] = cl
 	}
+	defer func() {
+		for _, cl := range clients {
+			cl.close()
+		}
+	}()
 	var next atomic.Int64
 	var firstErr error
 	var once sync.Once
@@ -318,6 +324,7 @@ func recordAnswers(url string, reqs []mixRequest, conns int, w *bufio.Writer) (i
 	for i := range clients {
 		clients[i] = newRawClient(url, conns)
 		clients[i].auth = authorizationFor(mixAccount(i))
+		defer clients[i].close()
 	}
 	answers := make([]string, len(distinct))
 	var next atomic.Int64

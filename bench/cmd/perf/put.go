@@ -58,7 +58,7 @@ func putRun(ctx context.Context, c config, bin string) (float64, int, string, er
 	}
 	defer p.kill()
 	workers := make([]*putWorker, c.connections)
-	sdk := sdkClient(p.url, account)
+	sdk, closeSDK := sdkClient(p.url, account)
 	for i := range workers {
 		org, app, err := configureOrganization(ctx, sdk, "put-"+strconv.Itoa(i))
 		if err != nil {
@@ -66,6 +66,7 @@ func putRun(ctx context.Context, c config, bin string) (float64, int, string, er
 		}
 		workers[i] = &putWorker{org: org, app: app}
 	}
+	closeSDK()
 
 	client := newRawClient(p.url, c.connections)
 	var done atomic.Int64
@@ -114,7 +115,8 @@ func checkPuts(ctx context.Context, bin string, args []string, logFile string, w
 		return 0, err
 	}
 	defer p.kill()
-	sdk := sdkClient(p.url, account)
+	sdk, done := sdkClient(p.url, account)
+	defer done()
 	ok := 0
 	for _, w := range workers {
 		d, err := sdk.DescribeIdentityProviderConfiguration(ctx, &workmail.DescribeIdentityProviderConfigurationInput{OrganizationId: aws.String(w.org)})
