@@ -34,13 +34,16 @@ func authorizationFor(accessKey string) string {
 }
 
 // sdkClient is the real aws-sdk-go-v2 client, used to set the server up
-// through its API exactly as a user would.
-func sdkClient(url, accessKey string) *workmail.Client {
+// through its API exactly as a user would. done closes its idle
+// connections.
+func sdkClient(url, accessKey string) (c *workmail.Client, done func()) {
+	hc := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
 	return workmail.New(workmail.Options{
 		Region:       region,
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, "secret", ""),
-	})
+		HTTPClient:   hc,
+	}), hc.CloseIdleConnections
 }
 
 // configureOrganization creates an organization and an Identity Center
@@ -82,17 +85,29 @@ func newRawClient(url string, conns int) *rawClient {
 	return &rawClient{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, url: url, auth: authorization}
 }
 
+// close closes the client's idle connections, so that they do not stay
+// open on the server while it is measured.
+func (c *rawClient) close() { c.http.CloseIdleConnections() }
+
 // call sends one request and returns the response body; any status but
 // 200 is an error.
 func (c *rawClient) call(operation, body string) ([]byte, error) {
-	req, err := http.NewRequest(http.MethodPost, c.url+"/", bytes.NewReader([]byte(body)))
+	return c.post("/", "WorkMailService."+operation, body)
+}
+
+// post sends body to path, with X-Amz-Target target unless that is "",
+// and returns the response body; any status but 200 is an error.
+func (c *rawClient) post(path, target, body string) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodPost, c.url+path, bytes.NewReader([]byte(body)))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Amz-Target", "WorkMailService."+operation)
-	req.Header.Set("X-Amz-Date", amzDate)
-	req.Header.Set("Authorization", c.auth)
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("X-Amz-Date", amzDate)
+		req.Header.Set("Authorization", c.auth)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
@@ -103,7 +118,7 @@ func (c *rawClient) call(operation, body string) ([]byte, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return out, fmt.Errorf("%s: %d %s", operation, resp.StatusCode, out)
+		return out, fmt.Errorf("%s%s: %d %s", path, target, resp.StatusCode, out)
 	}
 	return out, nil
 }

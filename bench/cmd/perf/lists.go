@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,52 +21,69 @@ const (
 )
 
 // measureLists stores c.records users in one organization and 1,000 in
-// another, through CreateUser, and compares the time of a 100-item
-// ListUsers page (the first one and one from the middle) between the two.
-// It also measures start-up and memory with them stored.
-func measureLists(ctx context.Context, c config, bins binaries) ([]row, error) {
-	p, dir, err := startWorkmaild(c, bins, "lists")
-	if err != nil {
-		return nil, err
+// another, through CreateUser, on each binary, and compares the time of a
+// 100-item ListUsers page (the first one and one from the middle) between
+// the two. It also measures start-up and memory with them stored.
+func measureLists(_ context.Context, c config, bins binaries) ([]row, error) {
+	type lists struct {
+		small, large pageTiming
+		rss          int64
 	}
-	defer p.kill()
-	seedStart := time.Now()
-	small, err := seedUsers(p.url, smallAccount, smallCount, c.connections)
-	if err != nil {
-		return nil, err
+	var ls []lists
+	var dataDirs []string
+	for _, s := range bins.servers {
+		p, dir, err := startWorkmaild(c, s.bin, "lists")
+		if err != nil {
+			return nil, err
+		}
+		defer p.kill()
+		seedStart := time.Now()
+		small, err := seedUsers(p.url, smallAccount, smallCount, c.connections)
+		if err != nil {
+			return nil, err
+		}
+		large, err := seedUsers(p.url, largeAccount, c.records, c.connections)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "  %s: stored %d users in %v\n", s.name, smallCount+c.records, time.Since(seedStart).Round(time.Millisecond))
+		var l lists
+		if l.small, err = pageTimes(p.url, small, smallCount); err != nil {
+			return nil, err
+		}
+		if l.large, err = pageTimes(p.url, large, c.records); err != nil {
+			return nil, err
+		}
+		if l.rss, err = p.rssBytes(); err != nil {
+			return nil, err
+		}
+		if err := p.stop(); err != nil {
+			return nil, err
+		}
+		ls, dataDirs = append(ls, l), append(dataDirs, filepath.Join(dir, "data"))
 	}
-	large, err := seedUsers(p.url, largeAccount, c.records, c.connections)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "  stored %d users in %v\n", smallCount+c.records, time.Since(seedStart).Round(time.Millisecond))
-
-	smallPages, err := pageTimes(p.url, small, smallCount)
-	if err != nil {
-		return nil, err
-	}
-	largePages, err := pageTimes(p.url, large, c.records)
-	if err != nil {
-		return nil, err
-	}
-	rss, err := p.rssBytes()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.stop(); err != nil {
-		return nil, err
-	}
-	st, err := measureStartup(c, bins, filepath.Join(dir, "data"), 5)
+	sts, err := measureStartup(c, bins, dataDirs, 5)
 	if err != nil {
 		return nil, err
 	}
 	n := fmt.Sprintf("%dk", c.records/1000)
+	page := func(figure string, pick func(pageTiming) time.Duration) row {
+		r := row{figure: figure, target: "ratio ≤ 1.5"}
+		var smalls []string
+		for _, l := range ls {
+			r.values = append(r.values, ms(pick(l.large)))
+			smalls = append(smalls, ms(pick(l.small)))
+			r.ratios = append(r.ratios, ratio(float64(pick(l.large)), float64(pick(l.small))))
+		}
+		r.baseline = strings.Join(smalls, " | ") // each binary's own 1k list
+		return r
+	}
 	return []row{
-		{"start → first answer, " + n + " users stored", ms(st.firstAnswer), "", "", "≤ 200 ms"},
-		{"idle RSS after start, " + n + " users stored", mb(st.idleRSS), "", "", ""},
-		{"ListUsers first page, " + n + " vs 1k", ms(largePages.first), ms(smallPages.first), ratio(float64(largePages.first), float64(smallPages.first)), "ratio ≤ 1.5"},
-		{"ListUsers middle page, " + n + " vs 1k", ms(largePages.middle), ms(smallPages.middle), ratio(float64(largePages.middle), float64(smallPages.middle)), "ratio ≤ 1.5"},
-		{"RSS with " + n + " users stored, after listing", mb(rss), "", "", "≤ 150 MB"},
+		{figure: "start → first answer, " + n + " users stored", values: each(sts, func(s startup) string { return ms(s.firstAnswer) }), target: "≤ 200 ms"},
+		{figure: "idle RSS after start, " + n + " users stored", values: each(sts, func(s startup) string { return mb(s.idleRSS) })},
+		page("ListUsers first page, "+n+" vs 1k", func(p pageTiming) time.Duration { return p.first }),
+		page("ListUsers middle page, "+n+" vs 1k", func(p pageTiming) time.Duration { return p.middle }),
+		{figure: "RSS with " + n + " users stored, after listing", values: each(ls, func(l lists) string { return mb(l.rss) }), target: "≤ 150 MB"},
 	}, nil
 }
 

@@ -3,19 +3,26 @@
 // baseline (bench/cmd/baseline), starts both on loopback, drives them with
 // wrk, and prints each figure next to its baseline and the ratio.
 //
-//	go run ./bench/cmd/perf [-rounds 3] [-duration 5s] [-records 100000] [-steps describe,startup,put,lists] [-cpu-profile FILE]
+//	go run ./bench/cmd/perf [-steps mix,describe,startup,put,lists] [-rounds 5] [-duration 5s]
+//	    [-orgs 20] [-users 5000] [-records 100000] [-workmaild BIN] [-compare BIN]
 //
-// It needs wrk on the PATH (Debian: apt-get install wrk). See BENCHMARKS.md.
+// The headline figure is the realistic mix: many organizations and users,
+// reads spread over all of them, 5% writes. With -compare, a second binary
+// is measured in the same run, alternating with the first, against the
+// same baseline. It needs wrk on the PATH (Debian: apt-get install wrk).
+// See BENCHMARKS.md.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,29 +31,58 @@ type config struct {
 	rounds      int
 	duration    time.Duration
 	connections int
+	orgs        int // organizations of the mix
+	users       int // users of the mix, spread over its organizations
 	records     int
 	steps       map[string]bool
 	workmaild   string // a prebuilt binary to measure, or "" to build one
-	cpuProfile  string // where to write the Describe servers' merged CPU profile, or ""
+	compare     string // a second binary measured alongside, or ""
 	workDir     string
 }
 
-type binaries struct{ workmaild, baseline string }
+// server is one workmaild binary under measurement.
+type server struct {
+	name string // its column in the report
+	bin  string
+}
+
+type binaries struct {
+	servers  []server // the measured binary first, then the compared one
+	baseline string
+}
+
+// stepNames are the steps in the order they run.
+var stepNames = []string{"mix", "describe", "startup", "put", "lists"}
+
+// errInvalid marks a run in which requests failed: its figures measure
+// something else than what they say.
+var errInvalid = errors.New("requests failed: the figures of this run are not valid")
 
 func main() {
 	var c config
-	flag.IntVar(&c.rounds, "rounds", 3, "alternating wrk rounds per side; the median is reported")
+	flag.IntVar(&c.rounds, "rounds", 5, "alternating wrk rounds per side; the median is reported")
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of one wrk round and of the Put run")
-	flag.IntVar(&c.connections, "connections", 32, "concurrent connections (wrk) and clients (Put)")
+	flag.IntVar(&c.connections, "connections", 32, "concurrent connections (wrk) and clients (Put, set-up)")
+	flag.IntVar(&c.orgs, "orgs", 20, "organizations of the mix")
+	flag.IntVar(&c.users, "users", 5000, "users of the mix, spread over its organizations")
 	flag.IntVar(&c.records, "records", 100000, "users stored for the large-list figures")
-	steps := flag.String("steps", "describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
-	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild (to compare versions)")
-	flag.StringVar(&c.cpuProfile, "cpu-profile", "", "write the merged CPU profile of the two workmaild servers of the describe step to this file (refreshes cmd/workmaild/default.pgo, see BENCHMARKS.md)")
+	steps := flag.String("steps", "mix,describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
+	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild")
+	flag.StringVar(&c.compare, "compare", "", "also measure this workmaild binary, alternating with the first, against the same baseline")
 	keep := flag.Bool("keep", false, "keep the work directory (data, logs, wrk scripts)")
 	flag.Parse()
 	c.steps = make(map[string]bool)
 	for s := range strings.SplitSeq(*steps, ",") {
-		c.steps[strings.TrimSpace(s)] = true
+		s = strings.TrimSpace(s)
+		if !slices.Contains(stepNames, s) {
+			fmt.Fprintf(os.Stderr, "perf: unknown step %q (steps: %s)\n", s, strings.Join(stepNames, ","))
+			os.Exit(2)
+		}
+		c.steps[s] = true
+	}
+	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 {
+		fmt.Fprintln(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -rounds ≥ 1 and -connections ≥ 1")
+		os.Exit(2)
 	}
 	if err := run(c, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "perf:", err)
@@ -68,31 +104,19 @@ func run(c config, keep bool) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	bins, err := build(dir)
+	bins, err := build(dir, c)
 	if err != nil {
 		return err
 	}
-	if c.workmaild != "" {
-		if bins.workmaild, err = filepath.Abs(c.workmaild); err != nil {
-			return err
-		}
-	}
 	ctx := context.Background()
 	var rows []row
-	step := func(what string, f func() ([]row, error)) error {
-		fmt.Fprintln(os.Stderr, what+"...")
-		r, err := f()
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		rows = append(rows, r...)
-		return nil
-	}
+	invalid := false
 	steps := []struct {
 		name, what string
 		run        func() ([]row, error)
 	}{
-		{"describe", "Describe against the baseline", func() ([]row, error) { return measureDescribe(ctx, c, bins) }},
+		{"mix", fmt.Sprintf("realistic mix, %d organizations, %d users", c.orgs, c.users), func() ([]row, error) { return measureMix(ctx, c, bins) }},
+		{"describe", "repeated Describe against the baseline", func() ([]row, error) { return measureDescribe(ctx, c, bins) }},
 		{"startup", "start-up, empty data directory", func() ([]row, error) { return startupRows(c, bins) }},
 		{"put", "durable Put", func() ([]row, error) { return measurePut(ctx, c, bins) }},
 		{"lists", fmt.Sprintf("lists with %d users", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
@@ -101,36 +125,84 @@ func run(c config, keep bool) error {
 		if !c.steps[s.name] {
 			continue
 		}
-		if err := step(s.what, s.run); err != nil {
-			return err
+		fmt.Fprintln(os.Stderr, s.what+"...")
+		r, err := s.run()
+		if errors.Is(err, errInvalid) {
+			invalid = true // report what was measured, then fail
+		} else if err != nil {
+			return fmt.Errorf("%s: %w", s.what, err)
 		}
+		rows = append(rows, r...)
 	}
-	fmt.Printf("workmaild performance, %s\n%s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine())
-	printReport(os.Stdout, rows)
+	fmt.Printf("workmaild performance, %s\n%s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine())
+	for _, s := range bins.servers {
+		fmt.Printf("%s: %s\n", s.name, s.bin)
+	}
+	fmt.Println()
+	printReport(os.Stdout, bins.names(), rows)
+	if invalid {
+		fmt.Println("\nINVALID RUN: some requests failed (see the rows above)")
+		return errInvalid
+	}
 	return nil
 }
 
+func (b binaries) names() []string {
+	var out []string
+	for _, s := range b.servers {
+		out = append(out, s.name)
+	}
+	return out
+}
+
 func startupRows(c config, bins binaries) ([]row, error) {
-	st, err := measureStartup(c, bins, "", 5)
+	sts, err := measureStartup(c, bins, nil, 5)
 	if err != nil {
 		return nil, err
 	}
 	return []row{
-		{"start → listening, empty data dir", ms(st.listening), "", "", "≤ 100 ms"},
-		{"start → first answer, empty data dir", ms(st.firstAnswer), "", "", "≤ 100 ms"},
-		{"idle RSS after start", mb(st.idleRSS), "", "", "≤ 25 MB"},
+		{figure: "start → listening, empty data dir", values: each(sts, func(s startup) string { return ms(s.listening) }), target: "≤ 100 ms"},
+		{figure: "start → first answer, empty data dir", values: each(sts, func(s startup) string { return ms(s.firstAnswer) }), target: "≤ 100 ms"},
+		{figure: "idle RSS after start", values: each(sts, func(s startup) string { return mb(s.idleRSS) }), target: "≤ 25 MB"},
 	}, nil
 }
 
-// build compiles workmaild and the baseline into dir.
-func build(dir string) (binaries, error) {
-	b := binaries{workmaild: filepath.Join(dir, "workmaild"), baseline: filepath.Join(dir, "baseline")}
-	for out, pkg := range map[string]string{b.workmaild: "./cmd/workmaild", b.baseline: "./bench/cmd/baseline"} {
+// build compiles the baseline, and workmaild unless -workmaild names a
+// binary, into dir.
+func build(dir string, c config) (binaries, error) {
+	b := binaries{baseline: filepath.Join(dir, "baseline")}
+	pkgs := map[string]string{b.baseline: "./bench/cmd/baseline"}
+	first := server{name: "workmaild", bin: filepath.Join(dir, "workmaild")}
+	if c.workmaild != "" {
+		first.bin = c.workmaild
+	} else {
+		pkgs[first.bin] = "./cmd/workmaild"
+	}
+	for out, pkg := range pkgs {
 		cmd := exec.Command("go", "build", "-o", out, pkg)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return b, fmt.Errorf("go build %s: %w (run from the repository root)", pkg, err)
 		}
+	}
+	b.servers = []server{first}
+	if c.compare != "" {
+		b.servers = append(b.servers, server{bin: c.compare})
+		// Each column is named after its binary, unless both have the same name.
+		b.servers[0].name, b.servers[1].name = filepath.Base(first.bin), filepath.Base(c.compare)
+		if b.servers[0].name == b.servers[1].name {
+			b.servers[0].name, b.servers[1].name = "workmaild", "compared"
+		}
+	}
+	for i := range b.servers {
+		abs, err := filepath.Abs(b.servers[i].bin)
+		if err != nil {
+			return b, err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return b, err
+		}
+		b.servers[i].bin = abs
 	}
 	return b, nil
 }

@@ -24,17 +24,19 @@ type process struct {
 // startWorkmaild makes a fresh directory named after step under the work
 // directory and starts workmaild serving a persistent store in it, logging
 // to workmaild.log there. It returns the process and the directory.
-func startWorkmaild(c config, bins binaries, step string, extraArgs ...string) (*process, string, error) {
+func startWorkmaild(c config, bin, step string) (*process, string, error) {
 	dir, err := os.MkdirTemp(c.workDir, step+"-")
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := startProcess(bins.workmaild, append(serveArgs(filepath.Join(dir, "data")), extraArgs...), filepath.Join(dir, "workmaild.log"))
+	p, err := startProcess(bin, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "workmaild.log"))
 	return p, dir, err
 }
 
 // serveArgs is the command line of workmaild on a free loopback port with
-// its default flags and a persistent store in dataDir.
+// its default flags and a persistent store in dataDir. It passes only
+// flags every version has, so that the harness measures older binaries
+// alike.
 func serveArgs(dataDir string) []string {
 	return []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}
 }
@@ -43,6 +45,13 @@ func serveArgs(dataDir string) []string {
 // http://ADDR" on its standard output. Standard error goes to logFile.
 func startProcess(bin string, args []string, logFile string) (*process, error) {
 	cmd := exec.Command(bin, args...)
+	// workmaild reads a flag's default from WORKMAILD_<FLAG>: none may
+	// leak in from the harness's environment.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WORKMAILD_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -23,24 +23,50 @@ type putWorker struct {
 }
 
 // measurePut drives durable PutIdentityProviderConfiguration from
-// c.connections clients, then kills the server with SIGKILL while they
-// are still writing and checks, after a restart, that every organization
-// holds its last acknowledged configuration (or the one in flight).
+// c.connections clients on each binary in turn, then kills the server with
+// SIGKILL while they are still writing and checks, after a restart, that
+// every organization holds its last acknowledged configuration (or the
+// one in flight).
 func measurePut(ctx context.Context, c config, bins binaries) ([]row, error) {
-	p, dir, err := startWorkmaild(c, bins, "put")
+	var rates []float64
+	var kept []string
+	var dir string
+	for _, s := range bins.servers {
+		rate, survived, d, err := putRun(ctx, c, s.bin)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		rates, kept, dir = append(rates, rate), append(kept, fmt.Sprintf("%d/%d orgs", survived, c.connections)), d
+	}
+	fsyncs, err := fsyncRate(dir, time.Second)
 	if err != nil {
 		return nil, err
 	}
+	return []row{
+		{figure: fmt.Sprintf("durable Put throughput, %d clients", c.connections), values: each(rates, perSecond),
+			baseline: perSecond(fsyncs) + " fsyncs", ratios: ratios(rates, fsyncs), target: "≥ 2000/s"},
+		{figure: "acknowledged Puts kept after SIGKILL", values: kept, target: "all"},
+	}, nil
+}
+
+// putRun is one binary's durable Put run: its rate, how many organizations
+// kept their last acknowledged Put, and its directory.
+func putRun(ctx context.Context, c config, bin string) (float64, int, string, error) {
+	p, dir, err := startWorkmaild(c, bin, "put")
+	if err != nil {
+		return 0, 0, "", err
+	}
 	defer p.kill()
 	workers := make([]*putWorker, c.connections)
-	sdk := sdkClient(p.url, account)
+	sdk, closeSDK := sdkClient(p.url, account)
 	for i := range workers {
 		org, app, err := configureOrganization(ctx, sdk, "put-"+strconv.Itoa(i))
 		if err != nil {
-			return nil, err
+			return 0, 0, "", err
 		}
 		workers[i] = &putWorker{org: org, app: app}
 	}
+	closeSDK()
 
 	client := newRawClient(p.url, c.connections)
 	var done atomic.Int64
@@ -56,7 +82,7 @@ func measurePut(ctx context.Context, c config, bins binaries) ([]row, error) {
 				default:
 				}
 				w.inFlight.Store(days)
-				if _, err := client.call("PutIdentityProviderConfiguration", putBody(w, days)); err != nil {
+				if _, err := client.call("PutIdentityProviderConfiguration", putBody(w.org, w.app, days)); err != nil {
 					return // the kill below ends every worker this way
 				}
 				w.acked.Store(days)
@@ -71,36 +97,26 @@ func measurePut(ctx context.Context, c config, bins binaries) ([]row, error) {
 	close(stop)
 	wg.Wait()
 
-	survived, err := checkPuts(ctx, bins, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "restart.log"), workers)
-	if err != nil {
-		return nil, err
-	}
-	fsyncs, err := fsyncRate(dir, time.Second)
-	if err != nil {
-		return nil, err
-	}
-	rate := float64(n) / took.Seconds()
-	return []row{
-		{fmt.Sprintf("durable Put throughput, %d clients", c.connections), perSecond(rate), perSecond(fsyncs) + " fsyncs", ratio(rate, fsyncs), "≥ 2000/s"},
-		{"acknowledged Puts kept after SIGKILL", fmt.Sprintf("%d/%d organizations", survived, len(workers)), "", "", "all"},
-	}, nil
+	survived, err := checkPuts(ctx, bin, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "restart.log"), workers)
+	return float64(n) / took.Seconds(), survived, dir, err
 }
 
-func putBody(w *putWorker, days int32) string {
-	return `{"OrganizationId":"` + w.org + `","AuthenticationMode":"IDENTITY_PROVIDER_ONLY",` +
-		`"IdentityCenterConfiguration":{"InstanceArn":"` + instanceArn + `","ApplicationArn":"` + w.app + `"},` +
+func putBody(org, app string, days int32) string {
+	return `{"OrganizationId":"` + org + `","AuthenticationMode":"IDENTITY_PROVIDER_ONLY",` +
+		`"IdentityCenterConfiguration":{"InstanceArn":"` + instanceArn + `","ApplicationArn":"` + app + `"},` +
 		`"PersonalAccessTokenConfiguration":{"Status":"ACTIVE","LifetimeInDays":` + strconv.Itoa(int(days)) + `}}`
 }
 
 // checkPuts restarts the server and counts the organizations whose
 // configuration is the last acknowledged one or the one in flight.
-func checkPuts(ctx context.Context, bins binaries, args []string, logFile string, workers []*putWorker) (int, error) {
-	p, err := startProcess(bins.workmaild, args, logFile)
+func checkPuts(ctx context.Context, bin string, args []string, logFile string, workers []*putWorker) (int, error) {
+	p, err := startProcess(bin, args, logFile)
 	if err != nil {
 		return 0, err
 	}
 	defer p.kill()
-	sdk := sdkClient(p.url, account)
+	sdk, done := sdkClient(p.url, account)
+	defer done()
 	ok := 0
 	for _, w := range workers {
 		d, err := sdk.DescribeIdentityProviderConfiguration(ctx, &workmail.DescribeIdentityProviderConfigurationInput{OrganizationId: aws.String(w.org)})

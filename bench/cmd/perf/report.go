@@ -4,27 +4,54 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-// row is one line of the report: a figure, what it is compared with (when
-// anything), their ratio and the target.
+// row is one line of the report: a figure for each measured binary, what
+// it is compared with (when anything), the ratios and the target.
 type row struct {
 	figure   string
-	value    string
+	values   []string // one per measured binary, in order
 	baseline string
-	ratio    string
+	ratios   []string // one per measured binary, or none
 	target   string
 }
 
-func printReport(w io.Writer, rows []row) {
+func printReport(w io.Writer, names []string, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "figure\tworkmaild\tbaseline\tratio\ttarget")
+	head := append([]string{"figure"}, names...)
+	head = append(head, "baseline")
+	if len(names) == 1 {
+		head = append(head, "ratio")
+	} else {
+		for _, n := range names {
+			head = append(head, "ratio "+n)
+		}
+	}
+	head = append(head, "target")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.figure, r.value, dash(r.baseline), dash(r.ratio), r.target)
+		cells := []string{r.figure}
+		for i := range names {
+			cells = append(cells, dash(at(r.values, i)))
+		}
+		cells = append(cells, dash(r.baseline))
+		for i := range names {
+			cells = append(cells, dash(at(r.ratios, i)))
+		}
+		cells = append(cells, r.target)
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+}
+
+func at(xs []string, i int) string {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return ""
 }
 
 func dash(s string) string {
@@ -32,6 +59,20 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// each formats one figure of every measured binary.
+func each[T any](xs []T, f func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// ratios is a/b for each a.
+func ratios(as []float64, b float64) []string {
+	return each(as, func(a float64) string { return ratio(a, b) })
 }
 
 func ratio(a, b float64) string { return fmt.Sprintf("%.2f", a/b) }

@@ -15,7 +15,8 @@ import (
 type wrkResult struct {
 	RPS      float64
 	P99      time.Duration
-	Requests int64
+	Requests int64         // completed requests, failed ones included
+	Failed   int64         // non-2xx answers and socket errors
 	CPU      time.Duration // the server's CPU time during the run
 }
 
@@ -60,16 +61,31 @@ func runWrk(p *process, script string, conns int, d time.Duration) (wrkResult, e
 	return r, err
 }
 
-// parseWrk reads wrk's report. A run with non-2xx answers or socket errors
-// is an error: it would measure the wrong thing.
+// parseWrk reads wrk's report, counting non-2xx answers and socket errors
+// as failed requests (a run with any is not valid: it measures something
+// else).
 func parseWrk(out string) (wrkResult, error) {
 	var r wrkResult
 	for line := range strings.SplitSeq(out, "\n") {
 		f := strings.Fields(line)
 		switch {
 		case len(f) == 0:
+		case f[0] == "Non-2xx" && len(f) == 5: // Non-2xx or 3xx responses: N
+			n, err := strconv.ParseInt(f[4], 10, 64)
+			if err != nil {
+				return r, fmt.Errorf("wrk: %q: %w", line, err)
+			}
+			r.Failed += n
+		case f[0] == "Socket" && len(f) == 10: // Socket errors: connect N, read N, write N, timeout N
+			for i := 3; i < 10; i += 2 {
+				n, err := strconv.ParseInt(strings.TrimSuffix(f[i], ","), 10, 64)
+				if err != nil {
+					return r, fmt.Errorf("wrk: %q: %w", line, err)
+				}
+				r.Failed += n
+			}
 		case f[0] == "Non-2xx" || f[0] == "Socket":
-			return r, fmt.Errorf("wrk reported errors: %s", strings.TrimSpace(line))
+			return r, fmt.Errorf("wrk: unexpected line %q", strings.TrimSpace(line))
 		case f[0] == "Requests/sec:" && len(f) == 2:
 			r.RPS, _ = strconv.ParseFloat(f[1], 64)
 		case f[0] == "99%" && len(f) == 2:
@@ -82,4 +98,102 @@ func parseWrk(out string) (wrkResult, error) {
 		return r, fmt.Errorf("could not read wrk's report:\n%s", out)
 	}
 	return r, nil
+}
+
+// side is one server driven by wrk in alternating rounds.
+type side struct {
+	name   string
+	p      *process
+	script string
+}
+
+// rounds is what runRounds measured for one side.
+type rounds struct {
+	runs     []wrkResult
+	requests int64 // every request sent, warm-up included
+	failed   int64 // of which failed
+}
+
+func (r rounds) rps() float64 {
+	return median(field(r.runs, func(w wrkResult) float64 { return w.RPS }))
+}
+
+func (r rounds) p99() time.Duration {
+	return median(field(r.runs, func(w wrkResult) time.Duration { return w.P99 }))
+}
+
+func (r rounds) cpu() time.Duration { return median(field(r.runs, cpuPerRequest)) }
+
+// runRounds warms each side up for a second, then runs c.rounds rounds of
+// c.duration on each, rotating which side goes first so that a drift in
+// the machine's load favours none.
+func runRounds(c config, sides []side) ([]rounds, error) {
+	out := make([]rounds, len(sides))
+	add := func(i int, r wrkResult) {
+		out[i].requests += r.Requests
+		out[i].failed += r.Failed
+		if r.Failed > 0 {
+			fmt.Fprintf(os.Stderr, "  %s: %d of %d requests failed\n", sides[i].name, r.Failed, r.Requests)
+		}
+	}
+	for i, s := range sides { // warm up: connections, caches, heap
+		r, err := runWrk(s.p, s.script, c.connections, time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		add(i, r)
+	}
+	for round := range c.rounds {
+		for j := range sides {
+			i := (round + j) % len(sides)
+			s := sides[i]
+			r, err := runWrk(s.p, s.script, c.connections, c.duration)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+			add(i, r)
+			out[i].runs = append(out[i].runs, r)
+			fmt.Fprintf(os.Stderr, "  round %d %-10s %8.0f req/s  p99 %-9v CPU/req %v\n", round+1, s.name, r.RPS, r.P99, cpuPerRequest(r))
+		}
+	}
+	return out, nil
+}
+
+func cpuPerRequest(r wrkResult) time.Duration { return r.CPU / time.Duration(r.Requests) }
+
+func field[T any](runs []wrkResult, f func(wrkResult) T) []T {
+	out := make([]T, len(runs))
+	for i, r := range runs {
+		out[i] = f(r)
+	}
+	return out
+}
+
+// throughputRows are the rows of a step run with runRounds: sides[0] is
+// the baseline, the others the measured binaries. Its error is errInvalid
+// when any request failed.
+func throughputRows(what, conns, target string, rs []rounds) ([]row, error) {
+	bl, wm := rs[0], rs[1:]
+	var rpsV, p99V, cpuV []float64
+	for _, r := range wm {
+		rpsV = append(rpsV, r.rps())
+		p99V = append(p99V, float64(r.p99()))
+		cpuV = append(cpuV, float64(r.cpu()))
+	}
+	rows := []row{
+		{figure: what + " throughput, " + conns, values: each(wm, func(r rounds) string { return perSecond(r.rps()) }),
+			baseline: perSecond(bl.rps()), ratios: ratios(rpsV, bl.rps()), target: target},
+		{figure: what + " p99 latency, " + conns, values: each(wm, func(r rounds) string { return ms(r.p99()) }),
+			baseline: ms(bl.p99()), ratios: ratios(p99V, float64(bl.p99()))},
+		{figure: "server CPU per request, " + what, values: each(wm, func(r rounds) string { return us(r.cpu()) }),
+			baseline: us(bl.cpu()), ratios: ratios(cpuV, float64(bl.cpu()))},
+		{figure: what + " requests sent, failed", values: each(wm, func(r rounds) string { return fmt.Sprintf("%d, %d", r.requests, r.failed) }),
+			baseline: fmt.Sprintf("%d, %d", bl.requests, bl.failed), target: "0 failed"},
+	}
+	for _, r := range rs {
+		if r.failed > 0 {
+			return rows, errInvalid
+		}
+	}
+	return rows, nil
 }

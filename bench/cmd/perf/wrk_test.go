@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -31,14 +30,22 @@ func TestParseWrk(t *testing.T) {
 	}
 }
 
-func TestParseWrkRefusesErrors(t *testing.T) {
-	for _, extra := range []string{
-		"  Non-2xx or 3xx responses: 17\n",
-		"  Socket errors: connect 0, read 3, write 0, timeout 0\n",
+func TestParseWrkCountsFailures(t *testing.T) {
+	for extra, want := range map[string]int64{
+		"  Non-2xx or 3xx responses: 17\n":                                                             17,
+		"  Socket errors: connect 0, read 3, write 1, timeout 2\n":                                     6,
+		"  Socket errors: connect 1, read 0, write 0, timeout 0\n" + "  Non-2xx or 3xx responses: 2\n": 3,
 	} {
-		if _, err := parseWrk(wrkReport + extra); err == nil || !strings.Contains(err.Error(), strings.Fields(extra)[0]) {
-			t.Errorf("report with %q: err %v, want an error naming it", extra, err)
+		r, err := parseWrk(wrkReport + extra)
+		if err != nil || r.Failed != want {
+			t.Errorf("report with %q: failed %d, err %v; want %d", extra, r.Failed, err, want)
 		}
+	}
+	if r, err := parseWrk(wrkReport); err != nil || r.Failed != 0 {
+		t.Errorf("clean report: failed %d, err %v", r.Failed, err)
+	}
+	if _, err := parseWrk(wrkReport + "  Socket errors: something new\n"); err == nil {
+		t.Error("an unreadable error line parsed")
 	}
 	if _, err := parseWrk("unable to connect to 127.0.0.1:1 Connection refused\n"); err == nil {
 		t.Error("a report without figures parsed")
