@@ -42,15 +42,10 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
-	decoders, err := genDecoders(a)
-	if err != nil {
-		return err
-	}
 	files := map[string]*source{
 		"types_gen.go":      genTypes(a),
 		"validate_gen.go":   validators,
 		"encode_gen.go":     encoders,
-		"decode_gen.go":     decoders,
 		"errors_gen.go":     genErrors(a),
 		"operations_gen.go": genOperations(a),
 	}
