@@ -4,8 +4,11 @@
 // its lockfile) and aws-sdk-go-v2. Each client gets the real workmaild
 // binary, on a free port with a fresh data directory.
 //
-// A missing client fails its subtest with what to install; nothing is
-// skipped. ./scripts/test installs the clients before running go test.
+// The suites are a module of their own, so that go test ./... in the
+// repository needs none of the clients: run them with go test ./... in
+// this directory. A missing client fails its subtest with what to
+// install; nothing is skipped. ./scripts/test installs the clients before
+// running both modules' tests.
 package clients_test
 
 import (

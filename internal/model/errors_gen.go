@@ -5,81 +5,28 @@ package model
 // Error codes of the exceptions in the model. Each is the bare shape name,
 // as awsJson1_1 puts it in __type.
 const (
-	// The directory is already in use by another WorkMail organization in the
-	// same account and Region.
-	ErrDirectoryInUse ErrorCode = "DirectoryInUseException"
-
-	// The directory service doesn't recognize the credentials supplied by
-	// WorkMail.
+	ErrDirectoryInUse                       ErrorCode = "DirectoryInUseException"
 	ErrDirectoryServiceAuthenticationFailed ErrorCode = "DirectoryServiceAuthenticationFailedException"
-
-	// The directory is unavailable.
-	ErrDirectoryUnavailable ErrorCode = "DirectoryUnavailableException"
-
-	// The email address that you're trying to assign is already created for a
-	// different user, group, or resource.
-	ErrEmailAddressInUse ErrorCode = "EmailAddressInUseException"
-
-	// The user, group, or resource that you're trying to register is already
-	// registered.
-	ErrEntityAlreadyRegistered ErrorCode = "EntityAlreadyRegisteredException"
-
-	// The identifier supplied for the user, group, or resource does not exist in
-	// your organization.
-	ErrEntityNotFound ErrorCode = "EntityNotFoundException"
-
-	// You are performing an operation on a user, group, or resource that isn't in
-	// the expected state, such as trying to delete an active user.
-	ErrEntityState ErrorCode = "EntityStateException"
-
-	// The configuration for a resource isn't valid.
-	ErrInvalidConfiguration ErrorCode = "InvalidConfigurationException"
-
-	// You SES configuration has customizations that WorkMail cannot save.
-	ErrInvalidCustomSesConfiguration ErrorCode = "InvalidCustomSesConfigurationException"
-
-	// One or more of the input parameters don't match the service's restrictions.
-	ErrInvalidParameter ErrorCode = "InvalidParameterException"
-
-	// The supplied password doesn't match the minimum security constraints, such
-	// as length or use of special characters.
-	ErrInvalidPassword ErrorCode = "InvalidPasswordException"
-
-	// The request exceeds the limit of the resource.
-	ErrLimitExceeded ErrorCode = "LimitExceededException"
-
-	// The domain you're trying to change is in use by another user or
-	// organization in your account.
-	ErrMailDomainInUse ErrorCode = "MailDomainInUseException"
-
-	// The domain specified is not found in your organization.
-	ErrMailDomainNotFound ErrorCode = "MailDomainNotFoundException"
-
-	// After a domain has been added to the organization, it must be verified.
-	ErrMailDomainState ErrorCode = "MailDomainStateException"
-
-	// The user, group, or resource name isn't unique in WorkMail.
-	ErrNameAvailability ErrorCode = "NameAvailabilityException"
-
-	// An operation received a valid organization identifier that either doesn't
-	// belong or exist in the system.
-	ErrOrganizationNotFound ErrorCode = "OrganizationNotFoundException"
-
-	// The organization must have a valid state to perform certain operations on
-	// the organization or its members.
-	ErrOrganizationState ErrorCode = "OrganizationStateException"
-
-	// This user, group, or resource name is not allowed in WorkMail.
-	ErrReservedName ErrorCode = "ReservedNameException"
-
-	// The resource cannot be found.
-	ErrResourceNotFound ErrorCode = "ResourceNotFoundException"
-
-	// The resource can have up to 50 user-applied tags.
-	ErrTooManyTags ErrorCode = "TooManyTagsException"
-
-	// You can't perform a write operation against a read-only directory.
-	ErrUnsupportedOperation ErrorCode = "UnsupportedOperationException"
+	ErrDirectoryUnavailable                 ErrorCode = "DirectoryUnavailableException"
+	ErrEmailAddressInUse                    ErrorCode = "EmailAddressInUseException"
+	ErrEntityAlreadyRegistered              ErrorCode = "EntityAlreadyRegisteredException"
+	ErrEntityNotFound                       ErrorCode = "EntityNotFoundException"
+	ErrEntityState                          ErrorCode = "EntityStateException"
+	ErrInvalidConfiguration                 ErrorCode = "InvalidConfigurationException"
+	ErrInvalidCustomSesConfiguration        ErrorCode = "InvalidCustomSesConfigurationException"
+	ErrInvalidParameter                     ErrorCode = "InvalidParameterException"
+	ErrInvalidPassword                      ErrorCode = "InvalidPasswordException"
+	ErrLimitExceeded                        ErrorCode = "LimitExceededException"
+	ErrMailDomainInUse                      ErrorCode = "MailDomainInUseException"
+	ErrMailDomainNotFound                   ErrorCode = "MailDomainNotFoundException"
+	ErrMailDomainState                      ErrorCode = "MailDomainStateException"
+	ErrNameAvailability                     ErrorCode = "NameAvailabilityException"
+	ErrOrganizationNotFound                 ErrorCode = "OrganizationNotFoundException"
+	ErrOrganizationState                    ErrorCode = "OrganizationStateException"
+	ErrReservedName                         ErrorCode = "ReservedNameException"
+	ErrResourceNotFound                     ErrorCode = "ResourceNotFoundException"
+	ErrTooManyTags                          ErrorCode = "TooManyTagsException"
+	ErrUnsupportedOperation                 ErrorCode = "UnsupportedOperationException"
 )
 
 // IsModeled reports whether c is an exception of the WorkMail model.

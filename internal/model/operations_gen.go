@@ -9,350 +9,97 @@ import (
 // Handlers implements the WorkMail API: one method per operation. Embed
 // UnimplementedHandlers to implement only some of them.
 type Handlers interface {
-	// AssociateDelegateToResource: Adds a member (user or group) to the
-	// resource's set of delegates.
 	AssociateDelegateToResource(ctx context.Context, in *AssociateDelegateToResourceInput) (*AssociateDelegateToResourceOutput, error)
-
-	// AssociateMemberToGroup: Adds a member (user or group) to the group's set.
 	AssociateMemberToGroup(ctx context.Context, in *AssociateMemberToGroupInput) (*AssociateMemberToGroupOutput, error)
-
-	// AssumeImpersonationRole: Assumes an impersonation role for the given
-	// WorkMail organization.
 	AssumeImpersonationRole(ctx context.Context, in *AssumeImpersonationRoleInput) (*AssumeImpersonationRoleOutput, error)
-
-	// CancelMailboxExportJob: Cancels a mailbox export job.
 	CancelMailboxExportJob(ctx context.Context, in *CancelMailboxExportJobInput) (*CancelMailboxExportJobOutput, error)
-
-	// CreateAlias: Adds an alias to the set of a given member (user or group) of
-	// WorkMail.
 	CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAliasOutput, error)
-
-	// CreateAvailabilityConfiguration: Creates an AvailabilityConfiguration for
-	// the given WorkMail organization and domain.
 	CreateAvailabilityConfiguration(ctx context.Context, in *CreateAvailabilityConfigurationInput) (*CreateAvailabilityConfigurationOutput, error)
-
-	// CreateGroup: Creates a group that can be used in WorkMail by calling the
-	// RegisterToWorkMail operation.
 	CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error)
-
-	// CreateIdentityCenterApplication: Creates the WorkMail application in IAM
-	// Identity Center that can be used later in the WorkMail - IdC integration.
 	CreateIdentityCenterApplication(ctx context.Context, in *CreateIdentityCenterApplicationInput) (*CreateIdentityCenterApplicationOutput, error)
-
-	// CreateImpersonationRole: Creates an impersonation role for the given
-	// WorkMail organization.
 	CreateImpersonationRole(ctx context.Context, in *CreateImpersonationRoleInput) (*CreateImpersonationRoleOutput, error)
-
-	// CreateMobileDeviceAccessRule: Creates a new mobile device access rule for
-	// the specified WorkMail organization.
 	CreateMobileDeviceAccessRule(ctx context.Context, in *CreateMobileDeviceAccessRuleInput) (*CreateMobileDeviceAccessRuleOutput, error)
-
-	// CreateOrganization: Creates a new WorkMail organization.
 	CreateOrganization(ctx context.Context, in *CreateOrganizationInput) (*CreateOrganizationOutput, error)
-
-	// CreateResource: Creates a new WorkMail resource.
 	CreateResource(ctx context.Context, in *CreateResourceInput) (*CreateResourceOutput, error)
-
-	// CreateUser: Creates a user who can be used in WorkMail by calling the
-	// RegisterToWorkMail operation.
 	CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error)
-
-	// DeleteAccessControlRule: Deletes an access control rule for the specified
-	// WorkMail organization.
 	DeleteAccessControlRule(ctx context.Context, in *DeleteAccessControlRuleInput) (*DeleteAccessControlRuleOutput, error)
-
-	// DeleteAlias: Remove one or more specified aliases from a set of aliases for
-	// a given user.
 	DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAliasOutput, error)
-
-	// DeleteAvailabilityConfiguration: Deletes the AvailabilityConfiguration for
-	// the given WorkMail organization and domain.
 	DeleteAvailabilityConfiguration(ctx context.Context, in *DeleteAvailabilityConfigurationInput) (*DeleteAvailabilityConfigurationOutput, error)
-
-	// DeleteEmailMonitoringConfiguration: Deletes the email monitoring
-	// configuration for a specified organization.
 	DeleteEmailMonitoringConfiguration(ctx context.Context, in *DeleteEmailMonitoringConfigurationInput) (*DeleteEmailMonitoringConfigurationOutput, error)
-
-	// DeleteGroup: Deletes a group from WorkMail.
 	DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*DeleteGroupOutput, error)
-
-	// DeleteIdentityCenterApplication: Deletes the IAM Identity Center
-	// application from WorkMail.
 	DeleteIdentityCenterApplication(ctx context.Context, in *DeleteIdentityCenterApplicationInput) (*DeleteIdentityCenterApplicationOutput, error)
-
-	// DeleteIdentityProviderConfiguration: Disables the integration between IdC
-	// and WorkMail.
 	DeleteIdentityProviderConfiguration(ctx context.Context, in *DeleteIdentityProviderConfigurationInput) (*DeleteIdentityProviderConfigurationOutput, error)
-
-	// DeleteImpersonationRole: Deletes an impersonation role for the given
-	// WorkMail organization.
 	DeleteImpersonationRole(ctx context.Context, in *DeleteImpersonationRoleInput) (*DeleteImpersonationRoleOutput, error)
-
-	// DeleteMailboxPermissions: Deletes permissions granted to a member (user or
-	// group).
 	DeleteMailboxPermissions(ctx context.Context, in *DeleteMailboxPermissionsInput) (*DeleteMailboxPermissionsOutput, error)
-
-	// DeleteMobileDeviceAccessOverride: Deletes the mobile device access override
-	// for the given WorkMail organization, user, and device.
 	DeleteMobileDeviceAccessOverride(ctx context.Context, in *DeleteMobileDeviceAccessOverrideInput) (*DeleteMobileDeviceAccessOverrideOutput, error)
-
-	// DeleteMobileDeviceAccessRule: Deletes a mobile device access rule for the
-	// specified WorkMail organization.
 	DeleteMobileDeviceAccessRule(ctx context.Context, in *DeleteMobileDeviceAccessRuleInput) (*DeleteMobileDeviceAccessRuleOutput, error)
-
-	// DeleteOrganization: Deletes an WorkMail organization and all underlying AWS
-	// resources managed by WorkMail as part of the organization.
 	DeleteOrganization(ctx context.Context, in *DeleteOrganizationInput) (*DeleteOrganizationOutput, error)
-
-	// DeletePersonalAccessToken: Deletes the Personal Access Token from the
-	// provided WorkMail Organization.
 	DeletePersonalAccessToken(ctx context.Context, in *DeletePersonalAccessTokenInput) (*DeletePersonalAccessTokenOutput, error)
-
-	// DeleteResource: Deletes the specified resource.
 	DeleteResource(ctx context.Context, in *DeleteResourceInput) (*DeleteResourceOutput, error)
-
-	// DeleteRetentionPolicy: Deletes the specified retention policy from the
-	// specified organization.
 	DeleteRetentionPolicy(ctx context.Context, in *DeleteRetentionPolicyInput) (*DeleteRetentionPolicyOutput, error)
-
-	// DeleteUser: Deletes a user from WorkMail and all subsequent systems.
 	DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error)
-
-	// DeregisterFromWorkMail: Mark a user, group, or resource as no longer used
-	// in WorkMail.
 	DeregisterFromWorkMail(ctx context.Context, in *DeregisterFromWorkMailInput) (*DeregisterFromWorkMailOutput, error)
-
-	// DeregisterMailDomain: Removes a domain from WorkMail, stops email routing
-	// to WorkMail, and removes the authorization allowing WorkMail use.
 	DeregisterMailDomain(ctx context.Context, in *DeregisterMailDomainInput) (*DeregisterMailDomainOutput, error)
-
-	// DescribeEmailMonitoringConfiguration: Describes the current email
-	// monitoring configuration for a specified organization.
 	DescribeEmailMonitoringConfiguration(ctx context.Context, in *DescribeEmailMonitoringConfigurationInput) (*DescribeEmailMonitoringConfigurationOutput, error)
-
-	// DescribeEntity: Returns basic details about an entity in WorkMail.
 	DescribeEntity(ctx context.Context, in *DescribeEntityInput) (*DescribeEntityOutput, error)
-
-	// DescribeGroup: Returns the data available for the group.
 	DescribeGroup(ctx context.Context, in *DescribeGroupInput) (*DescribeGroupOutput, error)
-
-	// DescribeIdentityProviderConfiguration: Returns detailed information on the
-	// current IdC setup for the WorkMail organization.
 	DescribeIdentityProviderConfiguration(ctx context.Context, in *DescribeIdentityProviderConfigurationInput) (*DescribeIdentityProviderConfigurationOutput, error)
-
-	// DescribeInboundDmarcSettings: Lists the settings in a DMARC policy for a
-	// specified organization.
 	DescribeInboundDmarcSettings(ctx context.Context, in *DescribeInboundDmarcSettingsInput) (*DescribeInboundDmarcSettingsOutput, error)
-
-	// DescribeMailboxExportJob: Describes the current status of a mailbox export
-	// job.
 	DescribeMailboxExportJob(ctx context.Context, in *DescribeMailboxExportJobInput) (*DescribeMailboxExportJobOutput, error)
-
-	// DescribeOrganization: Provides more information regarding a given
-	// organization based on its identifier.
 	DescribeOrganization(ctx context.Context, in *DescribeOrganizationInput) (*DescribeOrganizationOutput, error)
-
-	// DescribeResource: Returns the data available for the resource.
 	DescribeResource(ctx context.Context, in *DescribeResourceInput) (*DescribeResourceOutput, error)
-
-	// DescribeUser: Provides information regarding the user.
 	DescribeUser(ctx context.Context, in *DescribeUserInput) (*DescribeUserOutput, error)
-
-	// DisassociateDelegateFromResource: Removes a member from the resource's set
-	// of delegates.
 	DisassociateDelegateFromResource(ctx context.Context, in *DisassociateDelegateFromResourceInput) (*DisassociateDelegateFromResourceOutput, error)
-
-	// DisassociateMemberFromGroup: Removes a member from a group.
 	DisassociateMemberFromGroup(ctx context.Context, in *DisassociateMemberFromGroupInput) (*DisassociateMemberFromGroupOutput, error)
-
-	// GetAccessControlEffect: Gets the effects of an organization's access
-	// control rules as they apply to a specified IPv4 address, access protocol
-	// action, and user ID or impersonation role ID.
 	GetAccessControlEffect(ctx context.Context, in *GetAccessControlEffectInput) (*GetAccessControlEffectOutput, error)
-
-	// GetDefaultRetentionPolicy: Gets the default retention policy details for
-	// the specified organization.
 	GetDefaultRetentionPolicy(ctx context.Context, in *GetDefaultRetentionPolicyInput) (*GetDefaultRetentionPolicyOutput, error)
-
-	// GetImpersonationRole: Gets the impersonation role details for the given
-	// WorkMail organization.
 	GetImpersonationRole(ctx context.Context, in *GetImpersonationRoleInput) (*GetImpersonationRoleOutput, error)
-
-	// GetImpersonationRoleEffect: Tests whether the given impersonation role can
-	// impersonate a target user.
 	GetImpersonationRoleEffect(ctx context.Context, in *GetImpersonationRoleEffectInput) (*GetImpersonationRoleEffectOutput, error)
-
-	// GetMailDomain: Gets details for a mail domain, including domain records
-	// required to configure your domain with recommended security.
 	GetMailDomain(ctx context.Context, in *GetMailDomainInput) (*GetMailDomainOutput, error)
-
-	// GetMailboxDetails: Requests a user's mailbox details for a specified
-	// organization and user.
 	GetMailboxDetails(ctx context.Context, in *GetMailboxDetailsInput) (*GetMailboxDetailsOutput, error)
-
-	// GetMobileDeviceAccessEffect: Simulates the effect of the mobile device
-	// access rules for the given attributes of a sample access event.
 	GetMobileDeviceAccessEffect(ctx context.Context, in *GetMobileDeviceAccessEffectInput) (*GetMobileDeviceAccessEffectOutput, error)
-
-	// GetMobileDeviceAccessOverride: Gets the mobile device access override for
-	// the given WorkMail organization, user, and device.
 	GetMobileDeviceAccessOverride(ctx context.Context, in *GetMobileDeviceAccessOverrideInput) (*GetMobileDeviceAccessOverrideOutput, error)
-
-	// GetPersonalAccessTokenMetadata: Requests details of a specific Personal
-	// Access Token within the WorkMail organization.
 	GetPersonalAccessTokenMetadata(ctx context.Context, in *GetPersonalAccessTokenMetadataInput) (*GetPersonalAccessTokenMetadataOutput, error)
-
-	// ListAccessControlRules: Lists the access control rules for the specified
-	// organization.
 	ListAccessControlRules(ctx context.Context, in *ListAccessControlRulesInput) (*ListAccessControlRulesOutput, error)
-
-	// ListAliases: Creates a paginated call to list the aliases associated with a
-	// given entity.
 	ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error)
-
-	// ListAvailabilityConfigurations: List all the AvailabilityConfiguration 's
-	// for the given WorkMail organization.
 	ListAvailabilityConfigurations(ctx context.Context, in *ListAvailabilityConfigurationsInput) (*ListAvailabilityConfigurationsOutput, error)
-
-	// ListGroupMembers: Returns an overview of the members of a group.
 	ListGroupMembers(ctx context.Context, in *ListGroupMembersInput) (*ListGroupMembersOutput, error)
-
-	// ListGroups: Returns summaries of the organization's groups.
 	ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGroupsOutput, error)
-
-	// ListGroupsForEntity: Returns all the groups to which an entity belongs.
 	ListGroupsForEntity(ctx context.Context, in *ListGroupsForEntityInput) (*ListGroupsForEntityOutput, error)
-
-	// ListImpersonationRoles: Lists all the impersonation roles for the given
-	// WorkMail organization.
 	ListImpersonationRoles(ctx context.Context, in *ListImpersonationRolesInput) (*ListImpersonationRolesOutput, error)
-
-	// ListMailDomains: Lists the mail domains in a given WorkMail organization.
 	ListMailDomains(ctx context.Context, in *ListMailDomainsInput) (*ListMailDomainsOutput, error)
-
-	// ListMailboxExportJobs: Lists the mailbox export jobs started for the
-	// specified organization within the last seven days.
 	ListMailboxExportJobs(ctx context.Context, in *ListMailboxExportJobsInput) (*ListMailboxExportJobsOutput, error)
-
-	// ListMailboxPermissions: Lists the mailbox permissions associated with a
-	// user, group, or resource mailbox.
 	ListMailboxPermissions(ctx context.Context, in *ListMailboxPermissionsInput) (*ListMailboxPermissionsOutput, error)
-
-	// ListMobileDeviceAccessOverrides: Lists all the mobile device access
-	// overrides for any given combination of WorkMail organization, user, or
-	// device.
 	ListMobileDeviceAccessOverrides(ctx context.Context, in *ListMobileDeviceAccessOverridesInput) (*ListMobileDeviceAccessOverridesOutput, error)
-
-	// ListMobileDeviceAccessRules: Lists the mobile device access rules for the
-	// specified WorkMail organization.
 	ListMobileDeviceAccessRules(ctx context.Context, in *ListMobileDeviceAccessRulesInput) (*ListMobileDeviceAccessRulesOutput, error)
-
-	// ListOrganizations: Returns summaries of the customer's organizations.
 	ListOrganizations(ctx context.Context, in *ListOrganizationsInput) (*ListOrganizationsOutput, error)
-
-	// ListPersonalAccessTokens: Returns a summary of your Personal Access Tokens.
 	ListPersonalAccessTokens(ctx context.Context, in *ListPersonalAccessTokensInput) (*ListPersonalAccessTokensOutput, error)
-
-	// ListResourceDelegates: Lists the delegates associated with a resource.
 	ListResourceDelegates(ctx context.Context, in *ListResourceDelegatesInput) (*ListResourceDelegatesOutput, error)
-
-	// ListResources: Returns summaries of the organization's resources.
 	ListResources(ctx context.Context, in *ListResourcesInput) (*ListResourcesOutput, error)
-
-	// ListTagsForResource: Lists the tags applied to an WorkMail organization
-	// resource.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
-
-	// ListUsers: Returns summaries of the organization's users.
 	ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error)
-
-	// PutAccessControlRule: Adds a new access control rule for the specified
-	// organization.
 	PutAccessControlRule(ctx context.Context, in *PutAccessControlRuleInput) (*PutAccessControlRuleOutput, error)
-
-	// PutEmailMonitoringConfiguration: Creates or updates the email monitoring
-	// configuration for a specified organization.
 	PutEmailMonitoringConfiguration(ctx context.Context, in *PutEmailMonitoringConfigurationInput) (*PutEmailMonitoringConfigurationOutput, error)
-
-	// PutIdentityProviderConfiguration: Enables integration between IAM Identity
-	// Center (IdC) and WorkMail to proxy authentication requests for mailbox
-	// users.
 	PutIdentityProviderConfiguration(ctx context.Context, in *PutIdentityProviderConfigurationInput) (*PutIdentityProviderConfigurationOutput, error)
-
-	// PutInboundDmarcSettings: Enables or disables a DMARC policy for a given
-	// organization.
 	PutInboundDmarcSettings(ctx context.Context, in *PutInboundDmarcSettingsInput) (*PutInboundDmarcSettingsOutput, error)
-
-	// PutMailboxPermissions: Sets permissions for a user, group, or resource.
 	PutMailboxPermissions(ctx context.Context, in *PutMailboxPermissionsInput) (*PutMailboxPermissionsOutput, error)
-
-	// PutMobileDeviceAccessOverride: Creates or updates a mobile device access
-	// override for the given WorkMail organization, user, and device.
 	PutMobileDeviceAccessOverride(ctx context.Context, in *PutMobileDeviceAccessOverrideInput) (*PutMobileDeviceAccessOverrideOutput, error)
-
-	// PutRetentionPolicy: Puts a retention policy to the specified organization.
 	PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicyInput) (*PutRetentionPolicyOutput, error)
-
-	// RegisterMailDomain: Registers a new domain in WorkMail and SES, and
-	// configures it for use by WorkMail.
 	RegisterMailDomain(ctx context.Context, in *RegisterMailDomainInput) (*RegisterMailDomainOutput, error)
-
-	// RegisterToWorkMail: Registers an existing and disabled user, group, or
-	// resource for WorkMail use by associating a mailbox and calendaring
-	// capabilities.
 	RegisterToWorkMail(ctx context.Context, in *RegisterToWorkMailInput) (*RegisterToWorkMailOutput, error)
-
-	// ResetPassword: Allows the administrator to reset the password for a user.
 	ResetPassword(ctx context.Context, in *ResetPasswordInput) (*ResetPasswordOutput, error)
-
-	// StartMailboxExportJob: Starts a mailbox export job to export MIME-format
-	// email messages and calendar items from the specified mailbox to the
-	// specified Amazon Simple Storage Service (Amazon S3) bucket.
 	StartMailboxExportJob(ctx context.Context, in *StartMailboxExportJobInput) (*StartMailboxExportJobOutput, error)
-
-	// TagResource: Applies the specified tags to the specified
-	// WorkMailorganization resource.
 	TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error)
-
-	// TestAvailabilityConfiguration: Performs a test on an availability provider
-	// to ensure that access is allowed.
 	TestAvailabilityConfiguration(ctx context.Context, in *TestAvailabilityConfigurationInput) (*TestAvailabilityConfigurationOutput, error)
-
-	// UntagResource: Untags the specified tags from the specified WorkMail
-	// organization resource.
 	UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error)
-
-	// UpdateAvailabilityConfiguration: Updates an existing
-	// AvailabilityConfiguration for the given WorkMail organization and domain.
 	UpdateAvailabilityConfiguration(ctx context.Context, in *UpdateAvailabilityConfigurationInput) (*UpdateAvailabilityConfigurationOutput, error)
-
-	// UpdateDefaultMailDomain: Updates the default mail domain for an
-	// organization.
 	UpdateDefaultMailDomain(ctx context.Context, in *UpdateDefaultMailDomainInput) (*UpdateDefaultMailDomainOutput, error)
-
-	// UpdateGroup: Updates attributes in a group.
 	UpdateGroup(ctx context.Context, in *UpdateGroupInput) (*UpdateGroupOutput, error)
-
-	// UpdateImpersonationRole: Updates an impersonation role for the given
-	// WorkMail organization.
 	UpdateImpersonationRole(ctx context.Context, in *UpdateImpersonationRoleInput) (*UpdateImpersonationRoleOutput, error)
-
-	// UpdateMailboxQuota: Updates a user's current mailbox quota for a specified
-	// organization and user.
 	UpdateMailboxQuota(ctx context.Context, in *UpdateMailboxQuotaInput) (*UpdateMailboxQuotaOutput, error)
-
-	// UpdateMobileDeviceAccessRule: Updates a mobile device access rule for the
-	// specified WorkMail organization.
 	UpdateMobileDeviceAccessRule(ctx context.Context, in *UpdateMobileDeviceAccessRuleInput) (*UpdateMobileDeviceAccessRuleOutput, error)
-
-	// UpdatePrimaryEmailAddress: Updates the primary email for a user, group, or
-	// resource.
 	UpdatePrimaryEmailAddress(ctx context.Context, in *UpdatePrimaryEmailAddressInput) (*UpdatePrimaryEmailAddressOutput, error)
-
-	// UpdateResource: Updates data for the resource.
 	UpdateResource(ctx context.Context, in *UpdateResourceInput) (*UpdateResourceOutput, error)
-
-	// UpdateUser: Updates data for the user.
 	UpdateUser(ctx context.Context, in *UpdateUserInput) (*UpdateUserOutput, error)
 }
 

@@ -2,46 +2,21 @@
 
 package model
 
-// AccessControlRule: A rule that controls access to an WorkMail organization.
+// AccessControlRule is the AccessControlRule shape of the WorkMail model.
 type AccessControlRule struct {
-	// The rule name.
-	Name *string `json:"Name,omitempty"`
-
-	// The rule effect.
-	Effect *AccessControlRuleEffect `json:"Effect,omitempty"`
-
-	// The rule description.
-	Description *string `json:"Description,omitempty"`
-
-	// IPv4 CIDR ranges to include in the rule.
-	IpRanges []string `json:"IpRanges,omitzero"`
-
-	// IPv4 CIDR ranges to exclude from the rule.
-	NotIpRanges []string `json:"NotIpRanges,omitzero"`
-
-	// Access protocol actions to include in the rule.
-	Actions []string `json:"Actions,omitzero"`
-
-	// Access protocol actions to exclude from the rule.
-	NotActions []string `json:"NotActions,omitzero"`
-
-	// User IDs to include in the rule.
-	UserIds []string `json:"UserIds,omitzero"`
-
-	// User IDs to exclude from the rule.
-	NotUserIds []string `json:"NotUserIds,omitzero"`
-
-	// The date that the rule was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date that the rule was modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
-
-	// Impersonation role IDs to include in the rule.
-	ImpersonationRoleIds []string `json:"ImpersonationRoleIds,omitzero"`
-
-	// Impersonation role IDs to exclude from the rule.
-	NotImpersonationRoleIds []string `json:"NotImpersonationRoleIds,omitzero"`
+	Name                    *string                  `json:"Name,omitempty"`
+	Effect                  *AccessControlRuleEffect `json:"Effect,omitempty"`
+	Description             *string                  `json:"Description,omitempty"`
+	IpRanges                []string                 `json:"IpRanges,omitzero"`
+	NotIpRanges             []string                 `json:"NotIpRanges,omitzero"`
+	Actions                 []string                 `json:"Actions,omitzero"`
+	NotActions              []string                 `json:"NotActions,omitzero"`
+	UserIds                 []string                 `json:"UserIds,omitzero"`
+	NotUserIds              []string                 `json:"NotUserIds,omitzero"`
+	DateCreated             *Timestamp               `json:"DateCreated,omitempty"`
+	DateModified            *Timestamp               `json:"DateModified,omitempty"`
+	ImpersonationRoleIds    []string                 `json:"ImpersonationRoleIds,omitzero"`
+	NotImpersonationRoleIds []string                 `json:"NotImpersonationRoleIds,omitzero"`
 }
 
 // AccessControlRuleEffect is the AccessControlRuleEffect shape of the
@@ -82,13 +57,13 @@ func (AccessEffect) Values() []AccessEffect {
 // AssociateDelegateToResourceInput is the request of the
 // AssociateDelegateToResource operation.
 type AssociateDelegateToResourceInput struct {
-	// The organization under which the resource exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The resource for which members (users or groups) are associated. Required.
+	// Required.
 	ResourceId *string `json:"ResourceId,omitempty"`
 
-	// The member (user or group) to associate to the resource. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 }
 
@@ -100,13 +75,13 @@ type AssociateDelegateToResourceOutput struct {
 // AssociateMemberToGroupInput is the request of the AssociateMemberToGroup
 // operation.
 type AssociateMemberToGroupInput struct {
-	// The organization under which the group exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The group to which the member (user or group) is associated. Required.
+	// Required.
 	GroupId *string `json:"GroupId,omitempty"`
 
-	// The member (user or group) to associate to the group. Required.
+	// Required.
 	MemberId *string `json:"MemberId,omitempty"`
 }
 
@@ -118,47 +93,29 @@ type AssociateMemberToGroupOutput struct {
 // AssumeImpersonationRoleInput is the request of the AssumeImpersonationRole
 // operation.
 type AssumeImpersonationRoleInput struct {
-	// The WorkMail organization under which the impersonation role will be
-	// assumed. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The impersonation role ID to assume. Required.
+	// Required.
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 }
 
 // AssumeImpersonationRoleOutput is the response of the
 // AssumeImpersonationRole operation.
 type AssumeImpersonationRoleOutput struct {
-	// The authentication token for the impersonation role.
-	Token *string `json:"Token,omitempty"`
-
-	// The authentication token's validity, in seconds.
-	ExpiresIn *int64 `json:"ExpiresIn,omitempty"`
+	Token     *string `json:"Token,omitempty"`
+	ExpiresIn *int64  `json:"ExpiresIn,omitempty"`
 }
 
-// AvailabilityConfiguration: List all the AvailabilityConfiguration 's for
-// the given WorkMail organization.
+// AvailabilityConfiguration is the AvailabilityConfiguration shape of the
+// WorkMail model.
 type AvailabilityConfiguration struct {
-	// Displays the domain to which the provider applies.
-	DomainName *string `json:"DomainName,omitempty"`
-
-	// Displays the provider type that applies to this domain.
-	ProviderType *AvailabilityProviderType `json:"ProviderType,omitempty"`
-
-	// If ProviderType is EWS , then this field contains
-	// RedactedEwsAvailabilityProvider .
-	EwsProvider *RedactedEwsAvailabilityProvider `json:"EwsProvider,omitempty"`
-
-	// If ProviderType is LAMBDA then this field contains
-	// LambdaAvailabilityProvider .
-	LambdaProvider *LambdaAvailabilityProvider `json:"LambdaProvider,omitempty"`
-
-	// The date and time at which the availability configuration was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date and time at which the availability configuration was last
-	// modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
+	DomainName     *string                          `json:"DomainName,omitempty"`
+	ProviderType   *AvailabilityProviderType        `json:"ProviderType,omitempty"`
+	EwsProvider    *RedactedEwsAvailabilityProvider `json:"EwsProvider,omitempty"`
+	LambdaProvider *LambdaAvailabilityProvider      `json:"LambdaProvider,omitempty"`
+	DateCreated    *Timestamp                       `json:"DateCreated,omitempty"`
+	DateModified   *Timestamp                       `json:"DateModified,omitempty"`
 }
 
 // AvailabilityProviderType is the AvailabilityProviderType shape of the
@@ -179,29 +136,23 @@ func (AvailabilityProviderType) Values() []AvailabilityProviderType {
 	}
 }
 
-// BookingOptions: At least one delegate must be associated to the resource to
-// disable automatic replies from the resource.
+// BookingOptions is the BookingOptions shape of the WorkMail model.
 type BookingOptions struct {
-	// The resource's ability to automatically reply to requests.
-	AutoAcceptRequests *bool `json:"AutoAcceptRequests,omitempty"`
-
-	// The resource's ability to automatically decline any recurring requests.
-	AutoDeclineRecurringRequests *bool `json:"AutoDeclineRecurringRequests,omitempty"`
-
-	// The resource's ability to automatically decline any conflicting requests.
+	AutoAcceptRequests             *bool `json:"AutoAcceptRequests,omitempty"`
+	AutoDeclineRecurringRequests   *bool `json:"AutoDeclineRecurringRequests,omitempty"`
 	AutoDeclineConflictingRequests *bool `json:"AutoDeclineConflictingRequests,omitempty"`
 }
 
 // CancelMailboxExportJobInput is the request of the CancelMailboxExportJob
 // operation.
 type CancelMailboxExportJobInput struct {
-	// The idempotency token for the client request. Required.
+	// Required.
 	ClientToken *string `json:"ClientToken,omitempty"`
 
-	// The job ID. Required.
+	// Required.
 	JobId *string `json:"JobId,omitempty"`
 
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
@@ -212,13 +163,13 @@ type CancelMailboxExportJobOutput struct {
 
 // CreateAliasInput is the request of the CreateAlias operation.
 type CreateAliasInput struct {
-	// The organization under which the member (user or group) exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The member (user or group) to which this alias is added. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 
-	// The alias to add to the member set. Required.
+	// Required.
 	Alias *string `json:"Alias,omitempty"`
 }
 
@@ -229,20 +180,14 @@ type CreateAliasOutput struct {
 // CreateAvailabilityConfigurationInput is the request of the
 // CreateAvailabilityConfiguration operation.
 type CreateAvailabilityConfigurationInput struct {
-	// An idempotent token that ensures that an API request is executed only once.
 	ClientToken *string `json:"ClientToken,omitempty"`
 
-	// The WorkMail organization for which the AvailabilityConfiguration will be
-	// created. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The domain to which the provider applies. Required.
-	DomainName *string `json:"DomainName,omitempty"`
-
-	// Exchange Web Services (EWS) availability provider definition.
-	EwsProvider *EwsAvailabilityProvider `json:"EwsProvider,omitempty"`
-
-	// Lambda availability provider definition.
+	// Required.
+	DomainName     *string                     `json:"DomainName,omitempty"`
+	EwsProvider    *EwsAvailabilityProvider    `json:"EwsProvider,omitempty"`
 	LambdaProvider *LambdaAvailabilityProvider `json:"LambdaProvider,omitempty"`
 }
 
@@ -253,233 +198,166 @@ type CreateAvailabilityConfigurationOutput struct {
 
 // CreateGroupInput is the request of the CreateGroup operation.
 type CreateGroupInput struct {
-	// The organization under which the group is to be created. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The name of the group. Required.
-	Name *string `json:"Name,omitempty"`
-
-	// If this parameter is enabled, the group will be hidden from the address
-	// book.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
+	// Required.
+	Name                        *string `json:"Name,omitempty"`
+	HiddenFromGlobalAddressList *bool   `json:"HiddenFromGlobalAddressList,omitempty"`
 }
 
 // CreateGroupOutput is the response of the CreateGroup operation.
 type CreateGroupOutput struct {
-	// The identifier of the group.
 	GroupId *string `json:"GroupId,omitempty"`
 }
 
 // CreateIdentityCenterApplicationInput is the request of the
 // CreateIdentityCenterApplication operation.
 type CreateIdentityCenterApplicationInput struct {
-	// The name of the IAM Identity Center application. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 
-	// The Amazon Resource Name (ARN) of the instance. Required.
+	// Required.
 	InstanceArn *string `json:"InstanceArn,omitempty"`
-
-	// The idempotency token associated with the request.
 	ClientToken *string `json:"ClientToken,omitempty"`
 }
 
 // CreateIdentityCenterApplicationOutput is the response of the
 // CreateIdentityCenterApplication operation.
 type CreateIdentityCenterApplicationOutput struct {
-	// The Amazon Resource Name (ARN) of the application.
 	ApplicationArn *string `json:"ApplicationArn,omitempty"`
 }
 
 // CreateImpersonationRoleInput is the request of the CreateImpersonationRole
 // operation.
 type CreateImpersonationRoleInput struct {
-	// The idempotency token for the client request.
 	ClientToken *string `json:"ClientToken,omitempty"`
 
-	// The WorkMail organization to create the new impersonation role within.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The name of the new impersonation role. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 
-	// The impersonation role's type. Required.
-	Type *ImpersonationRoleType `json:"Type,omitempty"`
+	// Required.
+	Type        *ImpersonationRoleType `json:"Type,omitempty"`
+	Description *string                `json:"Description,omitempty"`
 
-	// The description of the new impersonation role.
-	Description *string `json:"Description,omitempty"`
-
-	// The list of rules for the impersonation role. Required.
+	// Required.
 	Rules []ImpersonationRule `json:"Rules,omitzero"`
 }
 
 // CreateImpersonationRoleOutput is the response of the
 // CreateImpersonationRole operation.
 type CreateImpersonationRoleOutput struct {
-	// The new impersonation role ID.
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 }
 
 // CreateMobileDeviceAccessRuleInput is the request of the
 // CreateMobileDeviceAccessRule operation.
 type CreateMobileDeviceAccessRuleInput struct {
-	// The WorkMail organization under which the rule will be created. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
+	ClientToken    *string `json:"ClientToken,omitempty"`
 
-	// The idempotency token for the client request.
-	ClientToken *string `json:"ClientToken,omitempty"`
-
-	// The rule name. Required.
-	Name *string `json:"Name,omitempty"`
-
-	// The rule description.
+	// Required.
+	Name        *string `json:"Name,omitempty"`
 	Description *string `json:"Description,omitempty"`
 
-	// The effect of the rule when it matches. Required.
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// Device types that the rule will match.
-	DeviceTypes []string `json:"DeviceTypes,omitzero"`
-
-	// Device types that the rule will not match.
-	NotDeviceTypes []string `json:"NotDeviceTypes,omitzero"`
-
-	// Device models that the rule will match.
-	DeviceModels []string `json:"DeviceModels,omitzero"`
-
-	// Device models that the rule will not match.
-	NotDeviceModels []string `json:"NotDeviceModels,omitzero"`
-
-	// Device operating systems that the rule will match.
-	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitzero"`
-
-	// Device operating systems that the rule will not match.
-	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitzero"`
-
-	// Device user agents that the rule will match.
-	DeviceUserAgents []string `json:"DeviceUserAgents,omitzero"`
-
-	// Device user agents that the rule will not match.
-	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitzero"`
+	// Required.
+	Effect                    *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
+	DeviceTypes               []string                      `json:"DeviceTypes,omitzero"`
+	NotDeviceTypes            []string                      `json:"NotDeviceTypes,omitzero"`
+	DeviceModels              []string                      `json:"DeviceModels,omitzero"`
+	NotDeviceModels           []string                      `json:"NotDeviceModels,omitzero"`
+	DeviceOperatingSystems    []string                      `json:"DeviceOperatingSystems,omitzero"`
+	NotDeviceOperatingSystems []string                      `json:"NotDeviceOperatingSystems,omitzero"`
+	DeviceUserAgents          []string                      `json:"DeviceUserAgents,omitzero"`
+	NotDeviceUserAgents       []string                      `json:"NotDeviceUserAgents,omitzero"`
 }
 
 // CreateMobileDeviceAccessRuleOutput is the response of the
 // CreateMobileDeviceAccessRule operation.
 type CreateMobileDeviceAccessRuleOutput struct {
-	// The identifier for the newly created mobile device access rule.
 	MobileDeviceAccessRuleId *string `json:"MobileDeviceAccessRuleId,omitempty"`
 }
 
 // CreateOrganizationInput is the request of the CreateOrganization operation.
 type CreateOrganizationInput struct {
-	// The AWS Directory Service directory ID.
 	DirectoryId *string `json:"DirectoryId,omitempty"`
 
-	// The organization alias. Required.
-	Alias *string `json:"Alias,omitempty"`
-
-	// The idempotency token associated with the request.
-	ClientToken *string `json:"ClientToken,omitempty"`
-
-	// The email domains to associate with the organization.
-	Domains []Domain `json:"Domains,omitzero"`
-
-	// The Amazon Resource Name (ARN) of a customer managed key from AWS KMS.
-	KmsKeyArn *string `json:"KmsKeyArn,omitempty"`
-
-	// When true , allows organization interoperability between WorkMail and
-	// Microsoft Exchange.
-	EnableInteroperability *bool `json:"EnableInteroperability,omitempty"`
+	// Required.
+	Alias                  *string  `json:"Alias,omitempty"`
+	ClientToken            *string  `json:"ClientToken,omitempty"`
+	Domains                []Domain `json:"Domains,omitzero"`
+	KmsKeyArn              *string  `json:"KmsKeyArn,omitempty"`
+	EnableInteroperability *bool    `json:"EnableInteroperability,omitempty"`
 }
 
 // CreateOrganizationOutput is the response of the CreateOrganization
 // operation.
 type CreateOrganizationOutput struct {
-	// The organization ID.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // CreateResourceInput is the request of the CreateResource operation.
 type CreateResourceInput struct {
-	// The identifier associated with the organization for which the resource is
-	// created. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The name of the new resource. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 
-	// The type of the new resource. Required.
-	Type *ResourceType `json:"Type,omitempty"`
-
-	// Resource description.
-	Description *string `json:"Description,omitempty"`
-
-	// If this parameter is enabled, the resource will be hidden from the address
-	// book.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
+	// Required.
+	Type                        *ResourceType `json:"Type,omitempty"`
+	Description                 *string       `json:"Description,omitempty"`
+	HiddenFromGlobalAddressList *bool         `json:"HiddenFromGlobalAddressList,omitempty"`
 }
 
 // CreateResourceOutput is the response of the CreateResource operation.
 type CreateResourceOutput struct {
-	// The identifier of the new resource.
 	ResourceId *string `json:"ResourceId,omitempty"`
 }
 
 // CreateUserInput is the request of the CreateUser operation.
 type CreateUserInput struct {
-	// The identifier of the organization for which the user is created. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The name for the new user. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 
-	// The display name for the new user. Required.
-	DisplayName *string `json:"DisplayName,omitempty"`
-
-	// The password for the new user.
-	Password *string `json:"Password,omitempty"`
-
-	// The role of the new user.
-	Role *UserRole `json:"Role,omitempty"`
-
-	// The first name of the new user.
-	FirstName *string `json:"FirstName,omitempty"`
-
-	// The last name of the new user.
-	LastName *string `json:"LastName,omitempty"`
-
-	// If this parameter is enabled, the user will be hidden from the address
-	// book.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
-
-	// User ID from the IAM Identity Center.
-	IdentityProviderUserId *string `json:"IdentityProviderUserId,omitempty"`
+	// Required.
+	DisplayName                 *string   `json:"DisplayName,omitempty"`
+	Password                    *string   `json:"Password,omitempty"`
+	Role                        *UserRole `json:"Role,omitempty"`
+	FirstName                   *string   `json:"FirstName,omitempty"`
+	LastName                    *string   `json:"LastName,omitempty"`
+	HiddenFromGlobalAddressList *bool     `json:"HiddenFromGlobalAddressList,omitempty"`
+	IdentityProviderUserId      *string   `json:"IdentityProviderUserId,omitempty"`
 }
 
 // CreateUserOutput is the response of the CreateUser operation.
 type CreateUserOutput struct {
-	// The identifier for the new user.
 	UserId *string `json:"UserId,omitempty"`
 }
 
-// Delegate: The name of the attribute, which is one of the values defined in
-// the UserAttribute enumeration.
+// Delegate is the Delegate shape of the WorkMail model.
 type Delegate struct {
-	// The identifier for the user or group associated as the resource's delegate.
 	// Required.
 	Id *string `json:"Id,omitempty"`
 
-	// The type of the delegate: user or group. Required.
+	// Required.
 	Type *MemberType `json:"Type,omitempty"`
 }
 
 // DeleteAccessControlRuleInput is the request of the DeleteAccessControlRule
 // operation.
 type DeleteAccessControlRuleInput struct {
-	// The identifier for the organization. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The name of the access control rule. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 }
 
@@ -490,14 +368,13 @@ type DeleteAccessControlRuleOutput struct {
 
 // DeleteAliasInput is the request of the DeleteAlias operation.
 type DeleteAliasInput struct {
-	// The identifier for the organization under which the user exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the member (user or group) from which to have the
-	// aliases removed. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 
-	// The aliases to be removed from the user's set of aliases. Required.
+	// Required.
 	Alias *string `json:"Alias,omitempty"`
 }
 
@@ -508,11 +385,9 @@ type DeleteAliasOutput struct {
 // DeleteAvailabilityConfigurationInput is the request of the
 // DeleteAvailabilityConfiguration operation.
 type DeleteAvailabilityConfigurationInput struct {
-	// The WorkMail organization for which the AvailabilityConfiguration will be
-	// deleted. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The domain for which the AvailabilityConfiguration will be deleted.
 	// Required.
 	DomainName *string `json:"DomainName,omitempty"`
 }
@@ -525,8 +400,7 @@ type DeleteAvailabilityConfigurationOutput struct {
 // DeleteEmailMonitoringConfigurationInput is the request of the
 // DeleteEmailMonitoringConfiguration operation.
 type DeleteEmailMonitoringConfigurationInput struct {
-	// The ID of the organization from which the email monitoring configuration is
-	// deleted. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
@@ -537,10 +411,10 @@ type DeleteEmailMonitoringConfigurationOutput struct {
 
 // DeleteGroupInput is the request of the DeleteGroup operation.
 type DeleteGroupInput struct {
-	// The organization that contains the group. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the group to be deleted. Required.
+	// Required.
 	GroupId *string `json:"GroupId,omitempty"`
 }
 
@@ -551,7 +425,7 @@ type DeleteGroupOutput struct {
 // DeleteIdentityCenterApplicationInput is the request of the
 // DeleteIdentityCenterApplication operation.
 type DeleteIdentityCenterApplicationInput struct {
-	// The Amazon Resource Name (ARN) of the application. Required.
+	// Required.
 	ApplicationArn *string `json:"ApplicationArn,omitempty"`
 }
 
@@ -563,7 +437,7 @@ type DeleteIdentityCenterApplicationOutput struct {
 // DeleteIdentityProviderConfigurationInput is the request of the
 // DeleteIdentityProviderConfiguration operation.
 type DeleteIdentityProviderConfigurationInput struct {
-	// The Organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
@@ -575,11 +449,10 @@ type DeleteIdentityProviderConfigurationOutput struct {
 // DeleteImpersonationRoleInput is the request of the DeleteImpersonationRole
 // operation.
 type DeleteImpersonationRoleInput struct {
-	// The WorkMail organization from which to delete the impersonation role.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The ID of the impersonation role to delete. Required.
+	// Required.
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 }
 
@@ -591,14 +464,12 @@ type DeleteImpersonationRoleOutput struct {
 // DeleteMailboxPermissionsInput is the request of the
 // DeleteMailboxPermissions operation.
 type DeleteMailboxPermissionsInput struct {
-	// The identifier of the organization under which the member (user or group)
-	// exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the entity that owns the mailbox. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 
-	// The identifier of the entity for which to delete granted permissions.
 	// Required.
 	GranteeId *string `json:"GranteeId,omitempty"`
 }
@@ -611,14 +482,13 @@ type DeleteMailboxPermissionsOutput struct {
 // DeleteMobileDeviceAccessOverrideInput is the request of the
 // DeleteMobileDeviceAccessOverride operation.
 type DeleteMobileDeviceAccessOverrideInput struct {
-	// The WorkMail organization for which the access override will be deleted.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The WorkMail user for which you want to delete the override. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 
-	// The mobile device for which you delete the override. Required.
+	// Required.
 	DeviceId *string `json:"DeviceId,omitempty"`
 }
 
@@ -630,10 +500,10 @@ type DeleteMobileDeviceAccessOverrideOutput struct {
 // DeleteMobileDeviceAccessRuleInput is the request of the
 // DeleteMobileDeviceAccessRule operation.
 type DeleteMobileDeviceAccessRuleInput struct {
-	// The WorkMail organization under which the rule will be deleted. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the rule to be deleted. Required.
+	// Required.
 	MobileDeviceAccessRuleId *string `json:"MobileDeviceAccessRuleId,omitempty"`
 }
 
@@ -644,40 +514,31 @@ type DeleteMobileDeviceAccessRuleOutput struct {
 
 // DeleteOrganizationInput is the request of the DeleteOrganization operation.
 type DeleteOrganizationInput struct {
-	// The idempotency token associated with the request.
 	ClientToken *string `json:"ClientToken,omitempty"`
 
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// If true, deletes the AWS Directory Service directory associated with the
-	// organization. Required.
-	DeleteDirectory *bool `json:"DeleteDirectory,omitempty"`
-
-	// Deletes a WorkMail organization even if the organization has enabled users.
-	ForceDelete *bool `json:"ForceDelete,omitempty"`
-
-	// Deletes IAM Identity Center application for WorkMail.
+	// Required.
+	DeleteDirectory                 *bool `json:"DeleteDirectory,omitempty"`
+	ForceDelete                     *bool `json:"ForceDelete,omitempty"`
 	DeleteIdentityCenterApplication *bool `json:"DeleteIdentityCenterApplication,omitempty"`
 }
 
 // DeleteOrganizationOutput is the response of the DeleteOrganization
 // operation.
 type DeleteOrganizationOutput struct {
-	// The organization ID.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The state of the organization.
-	State *string `json:"State,omitempty"`
+	State          *string `json:"State,omitempty"`
 }
 
 // DeletePersonalAccessTokenInput is the request of the
 // DeletePersonalAccessToken operation.
 type DeletePersonalAccessTokenInput struct {
-	// The Organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The Personal Access Token ID. Required.
+	// Required.
 	PersonalAccessTokenId *string `json:"PersonalAccessTokenId,omitempty"`
 }
 
@@ -688,11 +549,10 @@ type DeletePersonalAccessTokenOutput struct {
 
 // DeleteResourceInput is the request of the DeleteResource operation.
 type DeleteResourceInput struct {
-	// The identifier associated with the organization from which the resource is
-	// deleted. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the resource to be deleted. Required.
+	// Required.
 	ResourceId *string `json:"ResourceId,omitempty"`
 }
 
@@ -703,10 +563,10 @@ type DeleteResourceOutput struct {
 // DeleteRetentionPolicyInput is the request of the DeleteRetentionPolicy
 // operation.
 type DeleteRetentionPolicyInput struct {
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The retention policy ID. Required.
+	// Required.
 	Id *string `json:"Id,omitempty"`
 }
 
@@ -717,10 +577,10 @@ type DeleteRetentionPolicyOutput struct {
 
 // DeleteUserInput is the request of the DeleteUser operation.
 type DeleteUserInput struct {
-	// The organization that contains the user to be deleted. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the user to be deleted. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 }
 
@@ -731,11 +591,10 @@ type DeleteUserOutput struct {
 // DeregisterFromWorkMailInput is the request of the DeregisterFromWorkMail
 // operation.
 type DeregisterFromWorkMailInput struct {
-	// The identifier for the organization under which the WorkMail entity exists.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the member to be updated. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 }
 
@@ -747,11 +606,10 @@ type DeregisterFromWorkMailOutput struct {
 // DeregisterMailDomainInput is the request of the DeregisterMailDomain
 // operation.
 type DeregisterMailDomainInput struct {
-	// The WorkMail organization for which the domain will be deregistered.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The domain to deregister in WorkMail and SES. Required.
+	// Required.
 	DomainName *string `json:"DomainName,omitempty"`
 }
 
@@ -763,364 +621,202 @@ type DeregisterMailDomainOutput struct {
 // DescribeEmailMonitoringConfigurationInput is the request of the
 // DescribeEmailMonitoringConfiguration operation.
 type DescribeEmailMonitoringConfigurationInput struct {
-	// The ID of the organization for which the email monitoring configuration is
-	// described. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // DescribeEmailMonitoringConfigurationOutput is the response of the
 // DescribeEmailMonitoringConfiguration operation.
 type DescribeEmailMonitoringConfigurationOutput struct {
-	// The Amazon Resource Name (ARN) of the IAM Role associated with the email
-	// monitoring configuration.
-	RoleArn *string `json:"RoleArn,omitempty"`
-
-	// The Amazon Resource Name (ARN) of the CloudWatch Log group associated with
-	// the email monitoring configuration.
+	RoleArn     *string `json:"RoleArn,omitempty"`
 	LogGroupArn *string `json:"LogGroupArn,omitempty"`
 }
 
 // DescribeEntityInput is the request of the DescribeEntity operation.
 type DescribeEntityInput struct {
-	// The identifier for the organization under which the entity exists.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The email under which the entity exists. Required.
+	// Required.
 	Email *string `json:"Email,omitempty"`
 }
 
 // DescribeEntityOutput is the response of the DescribeEntity operation.
 type DescribeEntityOutput struct {
-	// The entity ID under which the entity exists.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// Username, GroupName, or ResourceName based on entity type.
-	Name *string `json:"Name,omitempty"`
-
-	// Entity type.
-	Type *EntityType `json:"Type,omitempty"`
+	EntityId *string     `json:"EntityId,omitempty"`
+	Name     *string     `json:"Name,omitempty"`
+	Type     *EntityType `json:"Type,omitempty"`
 }
 
 // DescribeGroupInput is the request of the DescribeGroup operation.
 type DescribeGroupInput struct {
-	// The identifier for the organization under which the group exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the group to be described. Required.
+	// Required.
 	GroupId *string `json:"GroupId,omitempty"`
 }
 
 // DescribeGroupOutput is the response of the DescribeGroup operation.
 type DescribeGroupOutput struct {
-	// The identifier of the described group.
-	GroupId *string `json:"GroupId,omitempty"`
-
-	// The name of the described group.
-	Name *string `json:"Name,omitempty"`
-
-	// The email of the described group.
-	Email *string `json:"Email,omitempty"`
-
-	// The state of the user: enabled (registered to WorkMail) or disabled
-	// (deregistered or never registered to WorkMail).
-	State *EntityState `json:"State,omitempty"`
-
-	// The date and time when a user was registered to WorkMail, in UNIX epoch
-	// time format.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date and time when a user was deregistered from WorkMail, in UNIX epoch
-	// time format.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
-
-	// If the value is set to true , the group is hidden from the address book.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
+	GroupId                     *string      `json:"GroupId,omitempty"`
+	Name                        *string      `json:"Name,omitempty"`
+	Email                       *string      `json:"Email,omitempty"`
+	State                       *EntityState `json:"State,omitempty"`
+	EnabledDate                 *Timestamp   `json:"EnabledDate,omitempty"`
+	DisabledDate                *Timestamp   `json:"DisabledDate,omitempty"`
+	HiddenFromGlobalAddressList *bool        `json:"HiddenFromGlobalAddressList,omitempty"`
 }
 
 // DescribeIdentityProviderConfigurationInput is the request of the
 // DescribeIdentityProviderConfiguration operation.
 type DescribeIdentityProviderConfigurationInput struct {
-	// The Organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // DescribeIdentityProviderConfigurationOutput is the response of the
 // DescribeIdentityProviderConfiguration operation.
 type DescribeIdentityProviderConfigurationOutput struct {
-	// The authentication mode used in WorkMail.
-	AuthenticationMode *IdentityProviderAuthenticationMode `json:"AuthenticationMode,omitempty"`
-
-	// The details of the IAM Identity Center configuration.
-	IdentityCenterConfiguration *IdentityCenterConfiguration `json:"IdentityCenterConfiguration,omitempty"`
-
-	// The details of the Personal Access Token configuration.
-	PersonalAccessTokenConfiguration *PersonalAccessTokenConfiguration `json:"PersonalAccessTokenConfiguration,omitempty"`
+	AuthenticationMode               *IdentityProviderAuthenticationMode `json:"AuthenticationMode,omitempty"`
+	IdentityCenterConfiguration      *IdentityCenterConfiguration        `json:"IdentityCenterConfiguration,omitempty"`
+	PersonalAccessTokenConfiguration *PersonalAccessTokenConfiguration   `json:"PersonalAccessTokenConfiguration,omitempty"`
 }
 
 // DescribeInboundDmarcSettingsInput is the request of the
 // DescribeInboundDmarcSettings operation.
 type DescribeInboundDmarcSettingsInput struct {
-	// Lists the ID of the given organization. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // DescribeInboundDmarcSettingsOutput is the response of the
 // DescribeInboundDmarcSettings operation.
 type DescribeInboundDmarcSettingsOutput struct {
-	// Lists the enforcement setting of the applied policy.
 	Enforced *bool `json:"Enforced,omitempty"`
 }
 
 // DescribeMailboxExportJobInput is the request of the
 // DescribeMailboxExportJob operation.
 type DescribeMailboxExportJobInput struct {
-	// The mailbox export job ID. Required.
+	// Required.
 	JobId *string `json:"JobId,omitempty"`
 
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // DescribeMailboxExportJobOutput is the response of the
 // DescribeMailboxExportJob operation.
 type DescribeMailboxExportJobOutput struct {
-	// The identifier of the user or resource associated with the mailbox.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// The mailbox export job description.
-	Description *string `json:"Description,omitempty"`
-
-	// The ARN of the AWS Identity and Access Management (IAM) role that grants
-	// write permission to the Amazon Simple Storage Service (Amazon S3) bucket.
-	RoleArn *string `json:"RoleArn,omitempty"`
-
-	// The Amazon Resource Name (ARN) of the symmetric AWS Key Management Service
-	// (AWS KMS) key that encrypts the exported mailbox content.
-	KmsKeyArn *string `json:"KmsKeyArn,omitempty"`
-
-	// The name of the S3 bucket.
-	S3BucketName *string `json:"S3BucketName,omitempty"`
-
-	// The S3 bucket prefix.
-	S3Prefix *string `json:"S3Prefix,omitempty"`
-
-	// The path to the S3 bucket and file that the mailbox export job is exporting
-	// to.
-	S3Path *string `json:"S3Path,omitempty"`
-
-	// The estimated progress of the mailbox export job, in percentage points.
-	EstimatedProgress *int32 `json:"EstimatedProgress,omitempty"`
-
-	// The state of the mailbox export job.
-	State *MailboxExportJobState `json:"State,omitempty"`
-
-	// Error information for failed mailbox export jobs.
-	ErrorInfo *string `json:"ErrorInfo,omitempty"`
-
-	// The mailbox export job start timestamp.
-	StartTime *Timestamp `json:"StartTime,omitempty"`
-
-	// The mailbox export job end timestamp.
-	EndTime *Timestamp `json:"EndTime,omitempty"`
+	EntityId          *string                `json:"EntityId,omitempty"`
+	Description       *string                `json:"Description,omitempty"`
+	RoleArn           *string                `json:"RoleArn,omitempty"`
+	KmsKeyArn         *string                `json:"KmsKeyArn,omitempty"`
+	S3BucketName      *string                `json:"S3BucketName,omitempty"`
+	S3Prefix          *string                `json:"S3Prefix,omitempty"`
+	S3Path            *string                `json:"S3Path,omitempty"`
+	EstimatedProgress *int32                 `json:"EstimatedProgress,omitempty"`
+	State             *MailboxExportJobState `json:"State,omitempty"`
+	ErrorInfo         *string                `json:"ErrorInfo,omitempty"`
+	StartTime         *Timestamp             `json:"StartTime,omitempty"`
+	EndTime           *Timestamp             `json:"EndTime,omitempty"`
 }
 
 // DescribeOrganizationInput is the request of the DescribeOrganization
 // operation.
 type DescribeOrganizationInput struct {
-	// The identifier for the organization to be described. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // DescribeOrganizationOutput is the response of the DescribeOrganization
 // operation.
 type DescribeOrganizationOutput struct {
-	// The identifier of an organization.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The alias for an organization.
-	Alias *string `json:"Alias,omitempty"`
-
-	// The state of an organization.
-	State *string `json:"State,omitempty"`
-
-	// The identifier for the directory associated with an WorkMail organization.
-	DirectoryId *string `json:"DirectoryId,omitempty"`
-
-	// The type of directory associated with the WorkMail organization.
-	DirectoryType *string `json:"DirectoryType,omitempty"`
-
-	// The default mail domain associated with the organization.
-	DefaultMailDomain *string `json:"DefaultMailDomain,omitempty"`
-
-	// The date at which the organization became usable in the WorkMail context,
-	// in UNIX epoch time format.
-	CompletedDate *Timestamp `json:"CompletedDate,omitempty"`
-
-	// (Optional) The error message indicating if unexpected behavior was
-	// encountered with regards to the organization.
-	ErrorMessage *string `json:"ErrorMessage,omitempty"`
-
-	// The Amazon Resource Name (ARN) of the organization.
-	ARN *string `json:"ARN,omitempty"`
-
-	// The user ID of the migration admin if migration is enabled for the
-	// organization.
-	MigrationAdmin *string `json:"MigrationAdmin,omitempty"`
-
-	// Indicates if interoperability is enabled for this organization.
-	InteroperabilityEnabled *bool `json:"InteroperabilityEnabled,omitempty"`
+	OrganizationId          *string    `json:"OrganizationId,omitempty"`
+	Alias                   *string    `json:"Alias,omitempty"`
+	State                   *string    `json:"State,omitempty"`
+	DirectoryId             *string    `json:"DirectoryId,omitempty"`
+	DirectoryType           *string    `json:"DirectoryType,omitempty"`
+	DefaultMailDomain       *string    `json:"DefaultMailDomain,omitempty"`
+	CompletedDate           *Timestamp `json:"CompletedDate,omitempty"`
+	ErrorMessage            *string    `json:"ErrorMessage,omitempty"`
+	ARN                     *string    `json:"ARN,omitempty"`
+	MigrationAdmin          *string    `json:"MigrationAdmin,omitempty"`
+	InteroperabilityEnabled *bool      `json:"InteroperabilityEnabled,omitempty"`
 }
 
 // DescribeResourceInput is the request of the DescribeResource operation.
 type DescribeResourceInput struct {
-	// The identifier associated with the organization for which the resource is
-	// described. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the resource to be described. Required.
+	// Required.
 	ResourceId *string `json:"ResourceId,omitempty"`
 }
 
 // DescribeResourceOutput is the response of the DescribeResource operation.
 type DescribeResourceOutput struct {
-	// The identifier of the described resource.
-	ResourceId *string `json:"ResourceId,omitempty"`
-
-	// The email of the described resource.
-	Email *string `json:"Email,omitempty"`
-
-	// The name of the described resource.
-	Name *string `json:"Name,omitempty"`
-
-	// The type of the described resource.
-	Type *ResourceType `json:"Type,omitempty"`
-
-	// The booking options for the described resource.
-	BookingOptions *BookingOptions `json:"BookingOptions,omitempty"`
-
-	// The state of the resource: enabled (registered to WorkMail), disabled
-	// (deregistered or never registered to WorkMail), or deleted.
-	State *EntityState `json:"State,omitempty"`
-
-	// The date and time when a resource was enabled for WorkMail, in UNIX epoch
-	// time format.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date and time when a resource was disabled from WorkMail, in UNIX epoch
-	// time format.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
-
-	// Description of the resource.
-	Description *string `json:"Description,omitempty"`
-
-	// If enabled, the resource is hidden from the global address list.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
+	ResourceId                  *string         `json:"ResourceId,omitempty"`
+	Email                       *string         `json:"Email,omitempty"`
+	Name                        *string         `json:"Name,omitempty"`
+	Type                        *ResourceType   `json:"Type,omitempty"`
+	BookingOptions              *BookingOptions `json:"BookingOptions,omitempty"`
+	State                       *EntityState    `json:"State,omitempty"`
+	EnabledDate                 *Timestamp      `json:"EnabledDate,omitempty"`
+	DisabledDate                *Timestamp      `json:"DisabledDate,omitempty"`
+	Description                 *string         `json:"Description,omitempty"`
+	HiddenFromGlobalAddressList *bool           `json:"HiddenFromGlobalAddressList,omitempty"`
 }
 
 // DescribeUserInput is the request of the DescribeUser operation.
 type DescribeUserInput struct {
-	// The identifier for the organization under which the user exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the user to be described. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 }
 
 // DescribeUserOutput is the response of the DescribeUser operation.
 type DescribeUserOutput struct {
-	// The identifier for the described user.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The name for the user.
-	Name *string `json:"Name,omitempty"`
-
-	// The email of the user.
-	Email *string `json:"Email,omitempty"`
-
-	// The display name of the user.
-	DisplayName *string `json:"DisplayName,omitempty"`
-
-	// The state of a user: enabled (registered to WorkMail) or disabled
-	// (deregistered or never registered to WorkMail).
-	State *EntityState `json:"State,omitempty"`
-
-	// In certain cases, other entities are modeled as users.
-	UserRole *UserRole `json:"UserRole,omitempty"`
-
-	// The date and time at which the user was enabled for WorkMailusage, in UNIX
-	// epoch time format.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date and time at which the user was disabled for WorkMail usage, in
-	// UNIX epoch time format.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
-
-	// The date when the mailbox was created for the user.
-	MailboxProvisionedDate *Timestamp `json:"MailboxProvisionedDate,omitempty"`
-
-	// The date when the mailbox was removed for the user.
-	MailboxDeprovisionedDate *Timestamp `json:"MailboxDeprovisionedDate,omitempty"`
-
-	// First name of the user.
-	FirstName *string `json:"FirstName,omitempty"`
-
-	// Last name of the user.
-	LastName *string `json:"LastName,omitempty"`
-
-	// If enabled, the user is hidden from the global address list.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
-
-	// Initials of the user.
-	Initials *string `json:"Initials,omitempty"`
-
-	// User's contact number.
-	Telephone *string `json:"Telephone,omitempty"`
-
-	// Street where the user is located.
-	Street *string `json:"Street,omitempty"`
-
-	// Job title of the user.
-	JobTitle *string `json:"JobTitle,omitempty"`
-
-	// City where the user is located.
-	City *string `json:"City,omitempty"`
-
-	// Company of the user.
-	Company *string `json:"Company,omitempty"`
-
-	// Zip code of the user.
-	ZipCode *string `json:"ZipCode,omitempty"`
-
-	// Department of the user.
-	Department *string `json:"Department,omitempty"`
-
-	// Country where the user is located.
-	Country *string `json:"Country,omitempty"`
-
-	// Office where the user is located.
-	Office *string `json:"Office,omitempty"`
-
-	// User ID from the IAM Identity Center.
-	IdentityProviderUserId *string `json:"IdentityProviderUserId,omitempty"`
-
-	// Identity Store ID from the IAM Identity Center.
-	IdentityProviderIdentityStoreId *string `json:"IdentityProviderIdentityStoreId,omitempty"`
+	UserId                          *string      `json:"UserId,omitempty"`
+	Name                            *string      `json:"Name,omitempty"`
+	Email                           *string      `json:"Email,omitempty"`
+	DisplayName                     *string      `json:"DisplayName,omitempty"`
+	State                           *EntityState `json:"State,omitempty"`
+	UserRole                        *UserRole    `json:"UserRole,omitempty"`
+	EnabledDate                     *Timestamp   `json:"EnabledDate,omitempty"`
+	DisabledDate                    *Timestamp   `json:"DisabledDate,omitempty"`
+	MailboxProvisionedDate          *Timestamp   `json:"MailboxProvisionedDate,omitempty"`
+	MailboxDeprovisionedDate        *Timestamp   `json:"MailboxDeprovisionedDate,omitempty"`
+	FirstName                       *string      `json:"FirstName,omitempty"`
+	LastName                        *string      `json:"LastName,omitempty"`
+	HiddenFromGlobalAddressList     *bool        `json:"HiddenFromGlobalAddressList,omitempty"`
+	Initials                        *string      `json:"Initials,omitempty"`
+	Telephone                       *string      `json:"Telephone,omitempty"`
+	Street                          *string      `json:"Street,omitempty"`
+	JobTitle                        *string      `json:"JobTitle,omitempty"`
+	City                            *string      `json:"City,omitempty"`
+	Company                         *string      `json:"Company,omitempty"`
+	ZipCode                         *string      `json:"ZipCode,omitempty"`
+	Department                      *string      `json:"Department,omitempty"`
+	Country                         *string      `json:"Country,omitempty"`
+	Office                          *string      `json:"Office,omitempty"`
+	IdentityProviderUserId          *string      `json:"IdentityProviderUserId,omitempty"`
+	IdentityProviderIdentityStoreId *string      `json:"IdentityProviderIdentityStoreId,omitempty"`
 }
 
 // DisassociateDelegateFromResourceInput is the request of the
 // DisassociateDelegateFromResource operation.
 type DisassociateDelegateFromResourceInput struct {
-	// The identifier for the organization under which the resource exists.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the resource from which delegates' set members are
-	// removed. Required.
+	// Required.
 	ResourceId *string `json:"ResourceId,omitempty"`
 
-	// The identifier for the member (user, group) to be removed from the
-	// resource's delegates. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 }
 
@@ -1132,13 +828,13 @@ type DisassociateDelegateFromResourceOutput struct {
 // DisassociateMemberFromGroupInput is the request of the
 // DisassociateMemberFromGroup operation.
 type DisassociateMemberFromGroupInput struct {
-	// The identifier for the organization under which the group exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the group from which members are removed. Required.
+	// Required.
 	GroupId *string `json:"GroupId,omitempty"`
 
-	// The identifier for the member to be removed from the group. Required.
+	// Required.
 	MemberId *string `json:"MemberId,omitempty"`
 }
 
@@ -1147,16 +843,11 @@ type DisassociateMemberFromGroupInput struct {
 type DisassociateMemberFromGroupOutput struct {
 }
 
-// DnsRecord: A DNS record uploaded to your DNS provider.
+// DnsRecord is the DnsRecord shape of the WorkMail model.
 type DnsRecord struct {
-	// The RFC 1035 record type.
-	Type *string `json:"Type,omitempty"`
-
-	// The DNS hostname.- For example, domain.example.com .
+	Type     *string `json:"Type,omitempty"`
 	Hostname *string `json:"Hostname,omitempty"`
-
-	// The value returned by the DNS for a query to that hostname and record type.
-	Value *string `json:"Value,omitempty"`
+	Value    *string `json:"Value,omitempty"`
 }
 
 // DnsRecordVerificationStatus is the DnsRecordVerificationStatus shape of the
@@ -1179,12 +870,10 @@ func (DnsRecordVerificationStatus) Values() []DnsRecordVerificationStatus {
 	}
 }
 
-// Domain: The domain to associate with an WorkMail organization.
+// Domain is the Domain shape of the WorkMail model.
 type Domain struct {
-	// The fully qualified domain name. Required.
-	DomainName *string `json:"DomainName,omitempty"`
-
-	// The hosted zone ID for a domain hosted in Route 53.
+	// Required.
+	DomainName   *string `json:"DomainName,omitempty"`
 	HostedZoneId *string `json:"HostedZoneId,omitempty"`
 }
 
@@ -1226,30 +915,27 @@ func (EntityType) Values() []EntityType {
 	}
 }
 
-// EwsAvailabilityProvider: Describes an EWS based availability provider.
+// EwsAvailabilityProvider is the EwsAvailabilityProvider shape of the
+// WorkMail model.
 type EwsAvailabilityProvider struct {
-	// The endpoint of the remote EWS server. Required.
+	// Required.
 	EwsEndpoint *string `json:"EwsEndpoint,omitempty"`
 
-	// The username used to authenticate the remote EWS server. Required.
+	// Required.
 	EwsUsername *string `json:"EwsUsername,omitempty"`
 
-	// The password used to authenticate the remote EWS server. Required.
+	// Required.
 	EwsPassword *string `json:"EwsPassword,omitempty"`
 }
 
-// FolderConfiguration: The configuration applied to an organization's folders
-// by its retention policy.
+// FolderConfiguration is the FolderConfiguration shape of the WorkMail model.
 type FolderConfiguration struct {
-	// The folder name. Required.
+	// Required.
 	Name *FolderName `json:"Name,omitempty"`
 
-	// The action to take on the folder contents at the end of the folder
-	// configuration period. Required.
+	// Required.
 	Action *RetentionAction `json:"Action,omitempty"`
-
-	// The number of days for which the folder-configuration action applies.
-	Period *int32 `json:"Period,omitempty"`
+	Period *int32           `json:"Period,omitempty"`
 }
 
 // FolderName is the FolderName shape of the WorkMail model.
@@ -1278,66 +964,50 @@ func (FolderName) Values() []FolderName {
 // GetAccessControlEffectInput is the request of the GetAccessControlEffect
 // operation.
 type GetAccessControlEffectInput struct {
-	// The identifier for the organization. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The IPv4 address. Required.
+	// Required.
 	IpAddress *string `json:"IpAddress,omitempty"`
 
-	// The access protocol action. Required.
-	Action *string `json:"Action,omitempty"`
-
-	// The user ID.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The impersonation role ID.
+	// Required.
+	Action              *string `json:"Action,omitempty"`
+	UserId              *string `json:"UserId,omitempty"`
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 }
 
 // GetAccessControlEffectOutput is the response of the GetAccessControlEffect
 // operation.
 type GetAccessControlEffectOutput struct {
-	// The rule effect.
-	Effect *AccessControlRuleEffect `json:"Effect,omitempty"`
-
-	// The rules that match the given parameters, resulting in an effect.
-	MatchedRules []string `json:"MatchedRules,omitzero"`
+	Effect       *AccessControlRuleEffect `json:"Effect,omitempty"`
+	MatchedRules []string                 `json:"MatchedRules,omitzero"`
 }
 
 // GetDefaultRetentionPolicyInput is the request of the
 // GetDefaultRetentionPolicy operation.
 type GetDefaultRetentionPolicyInput struct {
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // GetDefaultRetentionPolicyOutput is the response of the
 // GetDefaultRetentionPolicy operation.
 type GetDefaultRetentionPolicyOutput struct {
-	// The retention policy ID.
-	Id *string `json:"Id,omitempty"`
-
-	// The retention policy name.
-	Name *string `json:"Name,omitempty"`
-
-	// The retention policy description.
-	Description *string `json:"Description,omitempty"`
-
-	// The retention policy folder configurations.
+	Id                   *string               `json:"Id,omitempty"`
+	Name                 *string               `json:"Name,omitempty"`
+	Description          *string               `json:"Description,omitempty"`
 	FolderConfigurations []FolderConfiguration `json:"FolderConfigurations,omitzero"`
 }
 
 // GetImpersonationRoleEffectInput is the request of the
 // GetImpersonationRoleEffect operation.
 type GetImpersonationRoleEffectInput struct {
-	// The WorkMail organization where the impersonation role is defined.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The impersonation role ID to test. Required.
+	// Required.
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 
-	// The WorkMail organization user chosen to test the impersonation role.
 	// Required.
 	TargetUser *string `json:"TargetUser,omitempty"`
 }
@@ -1345,243 +1015,153 @@ type GetImpersonationRoleEffectInput struct {
 // GetImpersonationRoleEffectOutput is the response of the
 // GetImpersonationRoleEffect operation.
 type GetImpersonationRoleEffectOutput struct {
-	// The impersonation role type.
-	Type *ImpersonationRoleType `json:"Type,omitempty"`
-
-	// Effect of the impersonation role on the target user based on its rules.
-	Effect *AccessEffect `json:"Effect,omitempty"`
-
-	// A list of the rules that match the input and produce the configured effect.
+	Type         *ImpersonationRoleType     `json:"Type,omitempty"`
+	Effect       *AccessEffect              `json:"Effect,omitempty"`
 	MatchedRules []ImpersonationMatchedRule `json:"MatchedRules,omitzero"`
 }
 
 // GetImpersonationRoleInput is the request of the GetImpersonationRole
 // operation.
 type GetImpersonationRoleInput struct {
-	// The WorkMail organization from which to retrieve the impersonation role.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The impersonation role ID to retrieve. Required.
+	// Required.
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 }
 
 // GetImpersonationRoleOutput is the response of the GetImpersonationRole
 // operation.
 type GetImpersonationRoleOutput struct {
-	// The impersonation role ID.
-	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
-
-	// The impersonation role name.
-	Name *string `json:"Name,omitempty"`
-
-	// The impersonation role type.
-	Type *ImpersonationRoleType `json:"Type,omitempty"`
-
-	// The impersonation role description.
-	Description *string `json:"Description,omitempty"`
-
-	// The list of rules for the given impersonation role.
-	Rules []ImpersonationRule `json:"Rules,omitzero"`
-
-	// The date when the impersonation role was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date when the impersonation role was last modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
+	ImpersonationRoleId *string                `json:"ImpersonationRoleId,omitempty"`
+	Name                *string                `json:"Name,omitempty"`
+	Type                *ImpersonationRoleType `json:"Type,omitempty"`
+	Description         *string                `json:"Description,omitempty"`
+	Rules               []ImpersonationRule    `json:"Rules,omitzero"`
+	DateCreated         *Timestamp             `json:"DateCreated,omitempty"`
+	DateModified        *Timestamp             `json:"DateModified,omitempty"`
 }
 
 // GetMailDomainInput is the request of the GetMailDomain operation.
 type GetMailDomainInput struct {
-	// The WorkMail organization for which the domain is retrieved. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The domain from which you want to retrieve details. Required.
+	// Required.
 	DomainName *string `json:"DomainName,omitempty"`
 }
 
 // GetMailDomainOutput is the response of the GetMailDomain operation.
 type GetMailDomainOutput struct {
-	// A list of the DNS records that WorkMail recommends adding in your DNS
-	// provider for the best user experience.
-	Records []DnsRecord `json:"Records,omitzero"`
-
-	// Specifies whether the domain is a test domain provided by WorkMail, or a
-	// custom domain.
-	IsTestDomain *bool `json:"IsTestDomain,omitempty"`
-
-	// Specifies whether the domain is the default domain for your organization.
-	IsDefault *bool `json:"IsDefault,omitempty"`
-
-	// Indicates the status of the domain ownership verification.
+	Records                     []DnsRecord                  `json:"Records,omitzero"`
+	IsTestDomain                *bool                        `json:"IsTestDomain,omitempty"`
+	IsDefault                   *bool                        `json:"IsDefault,omitempty"`
 	OwnershipVerificationStatus *DnsRecordVerificationStatus `json:"OwnershipVerificationStatus,omitempty"`
-
-	// Indicates the status of a DKIM verification.
-	DkimVerificationStatus *DnsRecordVerificationStatus `json:"DkimVerificationStatus,omitempty"`
+	DkimVerificationStatus      *DnsRecordVerificationStatus `json:"DkimVerificationStatus,omitempty"`
 }
 
 // GetMailboxDetailsInput is the request of the GetMailboxDetails operation.
 type GetMailboxDetailsInput struct {
-	// The identifier for the organization that contains the user whose mailbox
-	// details are being requested. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the user whose mailbox details are being requested.
 	// Required.
 	UserId *string `json:"UserId,omitempty"`
 }
 
 // GetMailboxDetailsOutput is the response of the GetMailboxDetails operation.
 type GetMailboxDetailsOutput struct {
-	// The maximum allowed mailbox size, in MB, for the specified user.
-	MailboxQuota *int32 `json:"MailboxQuota,omitempty"`
-
-	// The current mailbox size, in MB, for the specified user.
-	MailboxSize *float64 `json:"MailboxSize,omitempty"`
+	MailboxQuota *int32   `json:"MailboxQuota,omitempty"`
+	MailboxSize  *float64 `json:"MailboxSize,omitempty"`
 }
 
 // GetMobileDeviceAccessEffectInput is the request of the
 // GetMobileDeviceAccessEffect operation.
 type GetMobileDeviceAccessEffectInput struct {
-	// The WorkMail organization to simulate the access effect for. Required.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// Device type the simulated user will report.
-	DeviceType *string `json:"DeviceType,omitempty"`
-
-	// Device model the simulated user will report.
-	DeviceModel *string `json:"DeviceModel,omitempty"`
-
-	// Device operating system the simulated user will report.
+	// Required.
+	OrganizationId        *string `json:"OrganizationId,omitempty"`
+	DeviceType            *string `json:"DeviceType,omitempty"`
+	DeviceModel           *string `json:"DeviceModel,omitempty"`
 	DeviceOperatingSystem *string `json:"DeviceOperatingSystem,omitempty"`
-
-	// Device user agent the simulated user will report.
-	DeviceUserAgent *string `json:"DeviceUserAgent,omitempty"`
+	DeviceUserAgent       *string `json:"DeviceUserAgent,omitempty"`
 }
 
 // GetMobileDeviceAccessEffectOutput is the response of the
 // GetMobileDeviceAccessEffect operation.
 type GetMobileDeviceAccessEffectOutput struct {
-	// The effect of the simulated access, ALLOW or DENY , after evaluating mobile
-	// device access rules in the WorkMail organization for the simulated user
-	// parameters.
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// A list of the rules which matched the simulated user input and produced the
-	// effect.
+	Effect       *MobileDeviceAccessRuleEffect   `json:"Effect,omitempty"`
 	MatchedRules []MobileDeviceAccessMatchedRule `json:"MatchedRules,omitzero"`
 }
 
 // GetMobileDeviceAccessOverrideInput is the request of the
 // GetMobileDeviceAccessOverride operation.
 type GetMobileDeviceAccessOverrideInput struct {
-	// The WorkMail organization to which you want to apply the override.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// Identifies the WorkMail user for the override. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 
-	// The mobile device to which the override applies. Required.
+	// Required.
 	DeviceId *string `json:"DeviceId,omitempty"`
 }
 
 // GetMobileDeviceAccessOverrideOutput is the response of the
 // GetMobileDeviceAccessOverride operation.
 type GetMobileDeviceAccessOverrideOutput struct {
-	// The WorkMail user to which the access override applies.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The device to which the access override applies.
-	DeviceId *string `json:"DeviceId,omitempty"`
-
-	// The effect of the override, ALLOW or DENY .
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// A description of the override.
-	Description *string `json:"Description,omitempty"`
-
-	// The date the override was first created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date the description was last modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
+	UserId       *string                       `json:"UserId,omitempty"`
+	DeviceId     *string                       `json:"DeviceId,omitempty"`
+	Effect       *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
+	Description  *string                       `json:"Description,omitempty"`
+	DateCreated  *Timestamp                    `json:"DateCreated,omitempty"`
+	DateModified *Timestamp                    `json:"DateModified,omitempty"`
 }
 
 // GetPersonalAccessTokenMetadataInput is the request of the
 // GetPersonalAccessTokenMetadata operation.
 type GetPersonalAccessTokenMetadataInput struct {
-	// The Organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The Personal Access Token ID. Required.
+	// Required.
 	PersonalAccessTokenId *string `json:"PersonalAccessTokenId,omitempty"`
 }
 
 // GetPersonalAccessTokenMetadataOutput is the response of the
 // GetPersonalAccessTokenMetadata operation.
 type GetPersonalAccessTokenMetadataOutput struct {
-	// The Personal Access Token ID.
-	PersonalAccessTokenId *string `json:"PersonalAccessTokenId,omitempty"`
-
-	// The WorkMail User ID.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The Personal Access Token name.
-	Name *string `json:"Name,omitempty"`
-
-	// The date when the Personal Access Token ID was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date when the Personal Access Token ID was last used.
-	DateLastUsed *Timestamp `json:"DateLastUsed,omitempty"`
-
-	// The time when the Personal Access Token ID will expire.
-	ExpiresTime *Timestamp `json:"ExpiresTime,omitempty"`
-
-	// Lists all the Personal Access Token permissions for a mailbox.
-	Scopes []string `json:"Scopes,omitzero"`
+	PersonalAccessTokenId *string    `json:"PersonalAccessTokenId,omitempty"`
+	UserId                *string    `json:"UserId,omitempty"`
+	Name                  *string    `json:"Name,omitempty"`
+	DateCreated           *Timestamp `json:"DateCreated,omitempty"`
+	DateLastUsed          *Timestamp `json:"DateLastUsed,omitempty"`
+	ExpiresTime           *Timestamp `json:"ExpiresTime,omitempty"`
+	Scopes                []string   `json:"Scopes,omitzero"`
 }
 
-// Group: The representation of an WorkMail group.
+// Group is the Group shape of the WorkMail model.
 type Group struct {
-	// The identifier of the group.
-	Id *string `json:"Id,omitempty"`
-
-	// The email of the group.
-	Email *string `json:"Email,omitempty"`
-
-	// The name of the group.
-	Name *string `json:"Name,omitempty"`
-
-	// The state of the group, which can be ENABLED, DISABLED, or DELETED.
-	State *EntityState `json:"State,omitempty"`
-
-	// The date indicating when the group was enabled for WorkMail use.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date indicating when the group was disabled from WorkMail use.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
+	Id           *string      `json:"Id,omitempty"`
+	Email        *string      `json:"Email,omitempty"`
+	Name         *string      `json:"Name,omitempty"`
+	State        *EntityState `json:"State,omitempty"`
+	EnabledDate  *Timestamp   `json:"EnabledDate,omitempty"`
+	DisabledDate *Timestamp   `json:"DisabledDate,omitempty"`
 }
 
-// GroupIdentifier: The identifier that contains the Group ID and name of a
-// group.
+// GroupIdentifier is the GroupIdentifier shape of the WorkMail model.
 type GroupIdentifier struct {
-	// Group ID that matched the group.
-	GroupId *string `json:"GroupId,omitempty"`
-
-	// Group name that matched the group.
+	GroupId   *string `json:"GroupId,omitempty"`
 	GroupName *string `json:"GroupName,omitempty"`
 }
 
-// IdentityCenterConfiguration: The IAM Identity Center configuration.
+// IdentityCenterConfiguration is the IdentityCenterConfiguration shape of the
+// WorkMail model.
 type IdentityCenterConfiguration struct {
-	// The Amazon Resource Name (ARN) of the of IAM Identity Center instance.
 	// Required.
 	InstanceArn *string `json:"InstanceArn,omitempty"`
 
-	// The Amazon Resource Name (ARN) of IAMIdentity Center Application for
-	// WorkMail. Required.
+	// Required.
 	ApplicationArn *string `json:"ApplicationArn,omitempty"`
 }
 
@@ -1603,32 +1183,20 @@ func (IdentityProviderAuthenticationMode) Values() []IdentityProviderAuthenticat
 	}
 }
 
-// ImpersonationMatchedRule: The impersonation rule that matched the input.
+// ImpersonationMatchedRule is the ImpersonationMatchedRule shape of the
+// WorkMail model.
 type ImpersonationMatchedRule struct {
-	// The ID of the rule that matched the input
 	ImpersonationRuleId *string `json:"ImpersonationRuleId,omitempty"`
-
-	// The name of the rule that matched the input.
-	Name *string `json:"Name,omitempty"`
+	Name                *string `json:"Name,omitempty"`
 }
 
-// ImpersonationRole: An impersonation role for the given WorkMail
-// organization.
+// ImpersonationRole is the ImpersonationRole shape of the WorkMail model.
 type ImpersonationRole struct {
-	// The identifier of the impersonation role.
-	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
-
-	// The impersonation role name.
-	Name *string `json:"Name,omitempty"`
-
-	// The impersonation role type.
-	Type *ImpersonationRoleType `json:"Type,omitempty"`
-
-	// The date when the impersonation role was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date when the impersonation role was last modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
+	ImpersonationRoleId *string                `json:"ImpersonationRoleId,omitempty"`
+	Name                *string                `json:"Name,omitempty"`
+	Type                *ImpersonationRoleType `json:"Type,omitempty"`
+	DateCreated         *Timestamp             `json:"DateCreated,omitempty"`
+	DateModified        *Timestamp             `json:"DateModified,omitempty"`
 }
 
 // ImpersonationRoleType is the ImpersonationRoleType shape of the WorkMail
@@ -1649,547 +1217,358 @@ func (ImpersonationRoleType) Values() []ImpersonationRoleType {
 	}
 }
 
-// ImpersonationRule: The rules for the given impersonation role.
+// ImpersonationRule is the ImpersonationRule shape of the WorkMail model.
 type ImpersonationRule struct {
-	// The identifier of the rule. Required.
+	// Required.
 	ImpersonationRuleId *string `json:"ImpersonationRuleId,omitempty"`
+	Name                *string `json:"Name,omitempty"`
+	Description         *string `json:"Description,omitempty"`
 
-	// The rule name.
-	Name *string `json:"Name,omitempty"`
-
-	// The rule description.
-	Description *string `json:"Description,omitempty"`
-
-	// The effect of the rule when it matches the input. Required.
-	Effect *AccessEffect `json:"Effect,omitempty"`
-
-	// A list of user IDs that match the rule.
-	TargetUsers []string `json:"TargetUsers,omitzero"`
-
-	// A list of user IDs that don't match the rule.
-	NotTargetUsers []string `json:"NotTargetUsers,omitzero"`
+	// Required.
+	Effect         *AccessEffect `json:"Effect,omitempty"`
+	TargetUsers    []string      `json:"TargetUsers,omitzero"`
+	NotTargetUsers []string      `json:"NotTargetUsers,omitzero"`
 }
 
-// LambdaAvailabilityProvider: Describes a Lambda based availability provider.
+// LambdaAvailabilityProvider is the LambdaAvailabilityProvider shape of the
+// WorkMail model.
 type LambdaAvailabilityProvider struct {
-	// The Amazon Resource Name (ARN) of the Lambda that acts as the availability
-	// provider. Required.
+	// Required.
 	LambdaArn *string `json:"LambdaArn,omitempty"`
 }
 
 // ListAccessControlRulesInput is the request of the ListAccessControlRules
 // operation.
 type ListAccessControlRulesInput struct {
-	// The identifier for the organization. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // ListAccessControlRulesOutput is the response of the ListAccessControlRules
 // operation.
 type ListAccessControlRulesOutput struct {
-	// The access control rules.
 	Rules []AccessControlRule `json:"Rules,omitzero"`
 }
 
 // ListAliasesInput is the request of the ListAliases operation.
 type ListAliasesInput struct {
-	// The identifier for the organization under which the entity exists.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the entity for which to list the aliases. Required.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	// Required.
+	EntityId   *string `json:"EntityId,omitempty"`
+	NextToken  *string `json:"NextToken,omitempty"`
+	MaxResults *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListAliasesOutput is the response of the ListAliases operation.
 type ListAliasesOutput struct {
-	// The entity's paginated aliases.
-	Aliases []string `json:"Aliases,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	Aliases   []string `json:"Aliases,omitzero"`
+	NextToken *string  `json:"NextToken,omitempty"`
 }
 
 // ListAvailabilityConfigurationsInput is the request of the
 // ListAvailabilityConfigurations operation.
 type ListAvailabilityConfigurationsInput struct {
-	// The WorkMail organization for which the AvailabilityConfiguration 's will
-	// be listed. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	MaxResults     *int32  `json:"MaxResults,omitempty"`
+	NextToken      *string `json:"NextToken,omitempty"`
 }
 
 // ListAvailabilityConfigurationsOutput is the response of the
 // ListAvailabilityConfigurations operation.
 type ListAvailabilityConfigurationsOutput struct {
-	// The list of AvailabilityConfiguration 's that exist for the specified
-	// WorkMail organization.
 	AvailabilityConfigurations []AvailabilityConfiguration `json:"AvailabilityConfigurations,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken                  *string                     `json:"NextToken,omitempty"`
 }
 
 // ListGroupMembersInput is the request of the ListGroupMembers operation.
 type ListGroupMembersInput struct {
-	// The identifier for the organization under which the group exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the group to which the members (users or groups) are
-	// associated. Required.
-	GroupId *string `json:"GroupId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	// Required.
+	GroupId    *string `json:"GroupId,omitempty"`
+	NextToken  *string `json:"NextToken,omitempty"`
+	MaxResults *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListGroupMembersOutput is the response of the ListGroupMembers operation.
 type ListGroupMembersOutput struct {
-	// The members associated to the group.
-	Members []Member `json:"Members,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	Members   []Member `json:"Members,omitzero"`
+	NextToken *string  `json:"NextToken,omitempty"`
 }
 
-// ListGroupsFilters: Filtering options for ListGroups operation.
+// ListGroupsFilters is the ListGroupsFilters shape of the WorkMail model.
 type ListGroupsFilters struct {
-	// Filters only groups with the provided name prefix.
-	NamePrefix *string `json:"NamePrefix,omitempty"`
-
-	// Filters only groups with the provided primary email prefix.
-	PrimaryEmailPrefix *string `json:"PrimaryEmailPrefix,omitempty"`
-
-	// Filters only groups with the provided state.
-	State *EntityState `json:"State,omitempty"`
+	NamePrefix         *string      `json:"NamePrefix,omitempty"`
+	PrimaryEmailPrefix *string      `json:"PrimaryEmailPrefix,omitempty"`
+	State              *EntityState `json:"State,omitempty"`
 }
 
-// ListGroupsForEntityFilters: Filtering options for ListGroupsForEntity
-// operation.
+// ListGroupsForEntityFilters is the ListGroupsForEntityFilters shape of the
+// WorkMail model.
 type ListGroupsForEntityFilters struct {
-	// Filters only group names that start with the provided name prefix.
 	GroupNamePrefix *string `json:"GroupNamePrefix,omitempty"`
 }
 
 // ListGroupsForEntityInput is the request of the ListGroupsForEntity
 // operation.
 type ListGroupsForEntityInput struct {
-	// The identifier for the organization under which the entity exists.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the entity. Required.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// Limit the search results based on the filter criteria.
-	Filters *ListGroupsForEntityFilters `json:"Filters,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	// Required.
+	EntityId   *string                     `json:"EntityId,omitempty"`
+	Filters    *ListGroupsForEntityFilters `json:"Filters,omitempty"`
+	NextToken  *string                     `json:"NextToken,omitempty"`
+	MaxResults *int32                      `json:"MaxResults,omitempty"`
 }
 
 // ListGroupsForEntityOutput is the response of the ListGroupsForEntity
 // operation.
 type ListGroupsForEntityOutput struct {
-	// The overview of groups in an organization.
-	Groups []GroupIdentifier `json:"Groups,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	Groups    []GroupIdentifier `json:"Groups,omitzero"`
+	NextToken *string           `json:"NextToken,omitempty"`
 }
 
 // ListGroupsInput is the request of the ListGroups operation.
 type ListGroupsInput struct {
-	// The identifier for the organization under which the groups exist. Required.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
-
-	// Limit the search results based on the filter criteria.
-	Filters *ListGroupsFilters `json:"Filters,omitempty"`
+	// Required.
+	OrganizationId *string            `json:"OrganizationId,omitempty"`
+	NextToken      *string            `json:"NextToken,omitempty"`
+	MaxResults     *int32             `json:"MaxResults,omitempty"`
+	Filters        *ListGroupsFilters `json:"Filters,omitempty"`
 }
 
 // ListGroupsOutput is the response of the ListGroups operation.
 type ListGroupsOutput struct {
-	// The overview of groups for an organization.
-	Groups []Group `json:"Groups,omitzero"`
-
-	// The token to use to retrieve the next page of results.
+	Groups    []Group `json:"Groups,omitzero"`
 	NextToken *string `json:"NextToken,omitempty"`
 }
 
 // ListImpersonationRolesInput is the request of the ListImpersonationRoles
 // operation.
 type ListImpersonationRolesInput struct {
-	// The WorkMail organization to which the listed impersonation roles belong.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The token used to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results returned in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken      *string `json:"NextToken,omitempty"`
+	MaxResults     *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListImpersonationRolesOutput is the response of the ListImpersonationRoles
 // operation.
 type ListImpersonationRolesOutput struct {
-	// The list of impersonation roles under the given WorkMail organization.
-	Roles []ImpersonationRole `json:"Roles,omitzero"`
-
-	// The token to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	Roles     []ImpersonationRole `json:"Roles,omitzero"`
+	NextToken *string             `json:"NextToken,omitempty"`
 }
 
 // ListMailDomainsInput is the request of the ListMailDomains operation.
 type ListMailDomainsInput struct {
-	// The WorkMail organization for which to list domains. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	MaxResults     *int32  `json:"MaxResults,omitempty"`
+	NextToken      *string `json:"NextToken,omitempty"`
 }
 
 // ListMailDomainsOutput is the response of the ListMailDomains operation.
 type ListMailDomainsOutput struct {
-	// The list of mail domain summaries, specifying domains that exist in the
-	// specified WorkMail organization, along with the information about whether
-	// the domain is or isn't the default.
 	MailDomains []MailDomainSummary `json:"MailDomains,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken   *string             `json:"NextToken,omitempty"`
 }
 
 // ListMailboxExportJobsInput is the request of the ListMailboxExportJobs
 // operation.
 type ListMailboxExportJobsInput struct {
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken      *string `json:"NextToken,omitempty"`
+	MaxResults     *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListMailboxExportJobsOutput is the response of the ListMailboxExportJobs
 // operation.
 type ListMailboxExportJobsOutput struct {
-	// The mailbox export job details.
-	Jobs []MailboxExportJob `json:"Jobs,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	Jobs      []MailboxExportJob `json:"Jobs,omitzero"`
+	NextToken *string            `json:"NextToken,omitempty"`
 }
 
 // ListMailboxPermissionsInput is the request of the ListMailboxPermissions
 // operation.
 type ListMailboxPermissionsInput struct {
-	// The identifier of the organization under which the user, group, or resource
-	// exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the user, or resource for which to list mailbox
-	// permissions. Required.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	// Required.
+	EntityId   *string `json:"EntityId,omitempty"`
+	NextToken  *string `json:"NextToken,omitempty"`
+	MaxResults *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListMailboxPermissionsOutput is the response of the ListMailboxPermissions
 // operation.
 type ListMailboxPermissionsOutput struct {
-	// One page of the user, group, or resource mailbox permissions.
 	Permissions []Permission `json:"Permissions,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken   *string      `json:"NextToken,omitempty"`
 }
 
 // ListMobileDeviceAccessOverridesInput is the request of the
 // ListMobileDeviceAccessOverrides operation.
 type ListMobileDeviceAccessOverridesInput struct {
-	// The WorkMail organization under which to list mobile device access
-	// overrides. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The WorkMail user under which you list the mobile device access overrides.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The mobile device to which the access override applies.
-	DeviceId *string `json:"DeviceId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	UserId         *string `json:"UserId,omitempty"`
+	DeviceId       *string `json:"DeviceId,omitempty"`
+	NextToken      *string `json:"NextToken,omitempty"`
+	MaxResults     *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListMobileDeviceAccessOverridesOutput is the response of the
 // ListMobileDeviceAccessOverrides operation.
 type ListMobileDeviceAccessOverridesOutput struct {
-	// The list of mobile device access overrides that exist for the specified
-	// WorkMail organization and user.
 	Overrides []MobileDeviceAccessOverride `json:"Overrides,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken *string                      `json:"NextToken,omitempty"`
 }
 
 // ListMobileDeviceAccessRulesInput is the request of the
 // ListMobileDeviceAccessRules operation.
 type ListMobileDeviceAccessRulesInput struct {
-	// The WorkMail organization for which to list the rules. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 }
 
 // ListMobileDeviceAccessRulesOutput is the response of the
 // ListMobileDeviceAccessRules operation.
 type ListMobileDeviceAccessRulesOutput struct {
-	// The list of mobile device access rules that exist under the specified
-	// WorkMail organization.
 	Rules []MobileDeviceAccessRule `json:"Rules,omitzero"`
 }
 
 // ListOrganizationsInput is the request of the ListOrganizations operation.
 type ListOrganizationsInput struct {
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  *string `json:"NextToken,omitempty"`
+	MaxResults *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListOrganizationsOutput is the response of the ListOrganizations operation.
 type ListOrganizationsOutput struct {
-	// The overview of owned organizations presented as a list of organization
-	// summaries.
 	OrganizationSummaries []OrganizationSummary `json:"OrganizationSummaries,omitzero"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken             *string               `json:"NextToken,omitempty"`
 }
 
 // ListPersonalAccessTokensInput is the request of the
 // ListPersonalAccessTokens operation.
 type ListPersonalAccessTokensInput struct {
-	// The Organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The WorkMail User ID.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The token from the previous response to query the next page.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum amount of items that should be returned in a response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	UserId         *string `json:"UserId,omitempty"`
+	NextToken      *string `json:"NextToken,omitempty"`
+	MaxResults     *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListPersonalAccessTokensOutput is the response of the
 // ListPersonalAccessTokens operation.
 type ListPersonalAccessTokensOutput struct {
-	// The token from the previous response to query the next page.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// Lists all the personal tokens in an organization or user, if user ID is
-	// provided.
+	NextToken                    *string                      `json:"NextToken,omitempty"`
 	PersonalAccessTokenSummaries []PersonalAccessTokenSummary `json:"PersonalAccessTokenSummaries,omitzero"`
 }
 
 // ListResourceDelegatesInput is the request of the ListResourceDelegates
 // operation.
 type ListResourceDelegatesInput struct {
-	// The identifier for the organization that contains the resource for which
-	// delegates are listed. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the resource whose delegates are listed. Required.
+	// Required.
 	ResourceId *string `json:"ResourceId,omitempty"`
-
-	// The token used to paginate through the delegates associated with a
-	// resource.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The number of maximum results in a page.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  *string `json:"NextToken,omitempty"`
+	MaxResults *int32  `json:"MaxResults,omitempty"`
 }
 
 // ListResourceDelegatesOutput is the response of the ListResourceDelegates
 // operation.
 type ListResourceDelegatesOutput struct {
-	// One page of the resource's delegates.
 	Delegates []Delegate `json:"Delegates,omitzero"`
-
-	// The token used to paginate through the delegates associated with a
-	// resource.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken *string    `json:"NextToken,omitempty"`
 }
 
-// ListResourcesFilters: Filtering options for ListResources operation.
+// ListResourcesFilters is the ListResourcesFilters shape of the WorkMail
+// model.
 type ListResourcesFilters struct {
-	// Filters only resource that start with the entered name prefix .
-	NamePrefix *string `json:"NamePrefix,omitempty"`
-
-	// Filters only resource with the provided primary email prefix.
-	PrimaryEmailPrefix *string `json:"PrimaryEmailPrefix,omitempty"`
-
-	// Filters only resource with the provided state.
-	State *EntityState `json:"State,omitempty"`
+	NamePrefix         *string      `json:"NamePrefix,omitempty"`
+	PrimaryEmailPrefix *string      `json:"PrimaryEmailPrefix,omitempty"`
+	State              *EntityState `json:"State,omitempty"`
 }
 
 // ListResourcesInput is the request of the ListResources operation.
 type ListResourcesInput struct {
-	// The identifier for the organization under which the resources exist.
 	// Required.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
-
-	// Limit the resource search results based on the filter criteria.
-	Filters *ListResourcesFilters `json:"Filters,omitempty"`
+	OrganizationId *string               `json:"OrganizationId,omitempty"`
+	NextToken      *string               `json:"NextToken,omitempty"`
+	MaxResults     *int32                `json:"MaxResults,omitempty"`
+	Filters        *ListResourcesFilters `json:"Filters,omitempty"`
 }
 
 // ListResourcesOutput is the response of the ListResources operation.
 type ListResourcesOutput struct {
-	// One page of the organization's resource representation.
 	Resources []Resource `json:"Resources,omitzero"`
-
-	// The token used to paginate through all the organization's resources.
-	NextToken *string `json:"NextToken,omitempty"`
+	NextToken *string    `json:"NextToken,omitempty"`
 }
 
 // ListTagsForResourceInput is the request of the ListTagsForResource
 // operation.
 type ListTagsForResourceInput struct {
-	// The resource ARN. Required.
+	// Required.
 	ResourceARN *string `json:"ResourceARN,omitempty"`
 }
 
 // ListTagsForResourceOutput is the response of the ListTagsForResource
 // operation.
 type ListTagsForResourceOutput struct {
-	// A list of tag key-value pairs.
 	Tags []Tag `json:"Tags,omitzero"`
 }
 
-// ListUsersFilters: Filtering options for ListUsers operation.
+// ListUsersFilters is the ListUsersFilters shape of the WorkMail model.
 type ListUsersFilters struct {
-	// Filters only users with the provided username prefix.
-	UsernamePrefix *string `json:"UsernamePrefix,omitempty"`
-
-	// Filters only users with the provided display name prefix.
-	DisplayNamePrefix *string `json:"DisplayNamePrefix,omitempty"`
-
-	// Filters only users with the provided email prefix.
-	PrimaryEmailPrefix *string `json:"PrimaryEmailPrefix,omitempty"`
-
-	// Filters only users with the provided state.
-	State *EntityState `json:"State,omitempty"`
-
-	// Filters only users with the ID from the IAM Identity Center.
-	IdentityProviderUserIdPrefix *string `json:"IdentityProviderUserIdPrefix,omitempty"`
+	UsernamePrefix               *string      `json:"UsernamePrefix,omitempty"`
+	DisplayNamePrefix            *string      `json:"DisplayNamePrefix,omitempty"`
+	PrimaryEmailPrefix           *string      `json:"PrimaryEmailPrefix,omitempty"`
+	State                        *EntityState `json:"State,omitempty"`
+	IdentityProviderUserIdPrefix *string      `json:"IdentityProviderUserIdPrefix,omitempty"`
 }
 
 // ListUsersInput is the request of the ListUsers operation.
 type ListUsersInput struct {
-	// The identifier for the organization under which the users exist. Required.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The token to use to retrieve the next page of results.
-	NextToken *string `json:"NextToken,omitempty"`
-
-	// The maximum number of results to return in a single call.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
-
-	// Limit the user search results based on the filter criteria.
-	Filters *ListUsersFilters `json:"Filters,omitempty"`
+	// Required.
+	OrganizationId *string           `json:"OrganizationId,omitempty"`
+	NextToken      *string           `json:"NextToken,omitempty"`
+	MaxResults     *int32            `json:"MaxResults,omitempty"`
+	Filters        *ListUsersFilters `json:"Filters,omitempty"`
 }
 
 // ListUsersOutput is the response of the ListUsers operation.
 type ListUsersOutput struct {
-	// The overview of users for an organization.
-	Users []User `json:"Users,omitzero"`
-
-	// The token to use to retrieve the next page of results.
+	Users     []User  `json:"Users,omitzero"`
 	NextToken *string `json:"NextToken,omitempty"`
 }
 
-// MailDomainSummary: The data for a given domain.
+// MailDomainSummary is the MailDomainSummary shape of the WorkMail model.
 type MailDomainSummary struct {
-	// The domain name.
-	DomainName *string `json:"DomainName,omitempty"`
-
-	// Whether the domain is default or not.
-	DefaultDomain *bool `json:"DefaultDomain,omitempty"`
+	DomainName    *string `json:"DomainName,omitempty"`
+	DefaultDomain *bool   `json:"DefaultDomain,omitempty"`
 }
 
-// MailboxExportJob: The details of a mailbox export job, including the user
-// or resource ID associated with the mailbox and the S3 bucket that the
-// mailbox contents are exported to.
+// MailboxExportJob is the MailboxExportJob shape of the WorkMail model.
 type MailboxExportJob struct {
-	// The identifier of the mailbox export job.
-	JobId *string `json:"JobId,omitempty"`
-
-	// The identifier of the user or resource associated with the mailbox.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// The mailbox export job description.
-	Description *string `json:"Description,omitempty"`
-
-	// The name of the S3 bucket.
-	S3BucketName *string `json:"S3BucketName,omitempty"`
-
-	// The path to the S3 bucket and file that the mailbox export job exports to.
-	S3Path *string `json:"S3Path,omitempty"`
-
-	// The estimated progress of the mailbox export job, in percentage points.
-	EstimatedProgress *int32 `json:"EstimatedProgress,omitempty"`
-
-	// The state of the mailbox export job.
-	State *MailboxExportJobState `json:"State,omitempty"`
-
-	// The mailbox export job start timestamp.
-	StartTime *Timestamp `json:"StartTime,omitempty"`
-
-	// The mailbox export job end timestamp.
-	EndTime *Timestamp `json:"EndTime,omitempty"`
+	JobId             *string                `json:"JobId,omitempty"`
+	EntityId          *string                `json:"EntityId,omitempty"`
+	Description       *string                `json:"Description,omitempty"`
+	S3BucketName      *string                `json:"S3BucketName,omitempty"`
+	S3Path            *string                `json:"S3Path,omitempty"`
+	EstimatedProgress *int32                 `json:"EstimatedProgress,omitempty"`
+	State             *MailboxExportJobState `json:"State,omitempty"`
+	StartTime         *Timestamp             `json:"StartTime,omitempty"`
+	EndTime           *Timestamp             `json:"EndTime,omitempty"`
 }
 
 // MailboxExportJobState is the MailboxExportJobState shape of the WorkMail
@@ -2214,25 +1593,14 @@ func (MailboxExportJobState) Values() []MailboxExportJobState {
 	}
 }
 
-// Member: The representation of a user or group.
+// Member is the Member shape of the WorkMail model.
 type Member struct {
-	// The identifier of the member.
-	Id *string `json:"Id,omitempty"`
-
-	// The name of the member.
-	Name *string `json:"Name,omitempty"`
-
-	// A member can be a user or group.
-	Type *MemberType `json:"Type,omitempty"`
-
-	// The state of the member, which can be ENABLED, DISABLED, or DELETED.
-	State *EntityState `json:"State,omitempty"`
-
-	// The date indicating when the member was enabled for WorkMail use.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date indicating when the member was disabled from WorkMail use.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
+	Id           *string      `json:"Id,omitempty"`
+	Name         *string      `json:"Name,omitempty"`
+	Type         *MemberType  `json:"Type,omitempty"`
+	State        *EntityState `json:"State,omitempty"`
+	EnabledDate  *Timestamp   `json:"EnabledDate,omitempty"`
+	DisabledDate *Timestamp   `json:"DisabledDate,omitempty"`
 }
 
 // MemberType is the MemberType shape of the WorkMail model.
@@ -2252,80 +1620,41 @@ func (MemberType) Values() []MemberType {
 	}
 }
 
-// MobileDeviceAccessMatchedRule: The rule that a simulated user matches.
+// MobileDeviceAccessMatchedRule is the MobileDeviceAccessMatchedRule shape of
+// the WorkMail model.
 type MobileDeviceAccessMatchedRule struct {
-	// Identifier of the rule that a simulated user matches.
 	MobileDeviceAccessRuleId *string `json:"MobileDeviceAccessRuleId,omitempty"`
-
-	// Name of a rule that a simulated user matches.
-	Name *string `json:"Name,omitempty"`
+	Name                     *string `json:"Name,omitempty"`
 }
 
-// MobileDeviceAccessOverride: The override object.
+// MobileDeviceAccessOverride is the MobileDeviceAccessOverride shape of the
+// WorkMail model.
 type MobileDeviceAccessOverride struct {
-	// The WorkMail user to which the access override applies.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The device to which the override applies.
-	DeviceId *string `json:"DeviceId,omitempty"`
-
-	// The effect of the override, ALLOW or DENY .
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// A description of the override.
-	Description *string `json:"Description,omitempty"`
-
-	// The date the override was first created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date the override was last modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
+	UserId       *string                       `json:"UserId,omitempty"`
+	DeviceId     *string                       `json:"DeviceId,omitempty"`
+	Effect       *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
+	Description  *string                       `json:"Description,omitempty"`
+	DateCreated  *Timestamp                    `json:"DateCreated,omitempty"`
+	DateModified *Timestamp                    `json:"DateModified,omitempty"`
 }
 
-// MobileDeviceAccessRule: A rule that controls access to mobile devices for
-// an WorkMail group.
+// MobileDeviceAccessRule is the MobileDeviceAccessRule shape of the WorkMail
+// model.
 type MobileDeviceAccessRule struct {
-	// The ID assigned to a mobile access rule.
-	MobileDeviceAccessRuleId *string `json:"MobileDeviceAccessRuleId,omitempty"`
-
-	// The name of a mobile access rule.
-	Name *string `json:"Name,omitempty"`
-
-	// The description of a mobile access rule.
-	Description *string `json:"Description,omitempty"`
-
-	// The effect of the rule when it matches.
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// Device types that a rule will match.
-	DeviceTypes []string `json:"DeviceTypes,omitzero"`
-
-	// Device types that a rule will not match.
-	NotDeviceTypes []string `json:"NotDeviceTypes,omitzero"`
-
-	// Device models that a rule will match.
-	DeviceModels []string `json:"DeviceModels,omitzero"`
-
-	// Device models that a rule will not match.
-	NotDeviceModels []string `json:"NotDeviceModels,omitzero"`
-
-	// Device operating systems that a rule will match.
-	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitzero"`
-
-	// Device operating systems that a rule will not match.
-	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitzero"`
-
-	// Device user agents that a rule will match.
-	DeviceUserAgents []string `json:"DeviceUserAgents,omitzero"`
-
-	// Device user agents that a rule will not match.
-	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitzero"`
-
-	// The date and time at which an access rule was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date and time at which an access rule was modified.
-	DateModified *Timestamp `json:"DateModified,omitempty"`
+	MobileDeviceAccessRuleId  *string                       `json:"MobileDeviceAccessRuleId,omitempty"`
+	Name                      *string                       `json:"Name,omitempty"`
+	Description               *string                       `json:"Description,omitempty"`
+	Effect                    *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
+	DeviceTypes               []string                      `json:"DeviceTypes,omitzero"`
+	NotDeviceTypes            []string                      `json:"NotDeviceTypes,omitzero"`
+	DeviceModels              []string                      `json:"DeviceModels,omitzero"`
+	NotDeviceModels           []string                      `json:"NotDeviceModels,omitzero"`
+	DeviceOperatingSystems    []string                      `json:"DeviceOperatingSystems,omitzero"`
+	NotDeviceOperatingSystems []string                      `json:"NotDeviceOperatingSystems,omitzero"`
+	DeviceUserAgents          []string                      `json:"DeviceUserAgents,omitzero"`
+	NotDeviceUserAgents       []string                      `json:"NotDeviceUserAgents,omitzero"`
+	DateCreated               *Timestamp                    `json:"DateCreated,omitempty"`
+	DateModified              *Timestamp                    `json:"DateModified,omitempty"`
 }
 
 // MobileDeviceAccessRuleEffect is the MobileDeviceAccessRuleEffect shape of
@@ -2346,35 +1675,24 @@ func (MobileDeviceAccessRuleEffect) Values() []MobileDeviceAccessRuleEffect {
 	}
 }
 
-// OrganizationSummary: The representation of an organization.
+// OrganizationSummary is the OrganizationSummary shape of the WorkMail model.
 type OrganizationSummary struct {
-	// The identifier associated with the organization.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The alias associated with the organization.
-	Alias *string `json:"Alias,omitempty"`
-
-	// The default email domain associated with the organization.
+	OrganizationId    *string `json:"OrganizationId,omitempty"`
+	Alias             *string `json:"Alias,omitempty"`
 	DefaultMailDomain *string `json:"DefaultMailDomain,omitempty"`
-
-	// The error message associated with the organization.
-	ErrorMessage *string `json:"ErrorMessage,omitempty"`
-
-	// The state associated with the organization.
-	State *string `json:"State,omitempty"`
+	ErrorMessage      *string `json:"ErrorMessage,omitempty"`
+	State             *string `json:"State,omitempty"`
 }
 
-// Permission granted to a user, group, or resource to access a certain aspect
-// of another user, group, or resource mailbox.
+// Permission is the Permission shape of the WorkMail model.
 type Permission struct {
-	// The identifier of the user, group, or resource to which the permissions are
-	// granted. Required.
+	// Required.
 	GranteeId *string `json:"GranteeId,omitempty"`
 
-	// The type of user, group, or resource referred to in GranteeId. Required.
+	// Required.
 	GranteeType *MemberType `json:"GranteeType,omitempty"`
 
-	// The permissions granted to the grantee. Required.
+	// Required.
 	PermissionValues []PermissionType `json:"PermissionValues,omitzero"`
 }
 
@@ -2397,15 +1715,12 @@ func (PermissionType) Values() []PermissionType {
 	}
 }
 
-// PersonalAccessTokenConfiguration: Displays the Personal Access Token
-// status.
+// PersonalAccessTokenConfiguration is the PersonalAccessTokenConfiguration
+// shape of the WorkMail model.
 type PersonalAccessTokenConfiguration struct {
-	// The status of the Personal Access Token allowed for the organization.
 	// Required.
-	Status *PersonalAccessTokenConfigurationStatus `json:"Status,omitempty"`
-
-	// The validity of the Personal Access Token status in days.
-	LifetimeInDays *int32 `json:"LifetimeInDays,omitempty"`
+	Status         *PersonalAccessTokenConfigurationStatus `json:"Status,omitempty"`
+	LifetimeInDays *int32                                  `json:"LifetimeInDays,omitempty"`
 }
 
 // PersonalAccessTokenConfigurationStatus is the
@@ -2426,67 +1741,39 @@ func (PersonalAccessTokenConfigurationStatus) Values() []PersonalAccessTokenConf
 	}
 }
 
-// PersonalAccessTokenSummary: The summary of the Personal Access Token.
+// PersonalAccessTokenSummary is the PersonalAccessTokenSummary shape of the
+// WorkMail model.
 type PersonalAccessTokenSummary struct {
-	// The ID of the Personal Access Token.
-	PersonalAccessTokenId *string `json:"PersonalAccessTokenId,omitempty"`
-
-	// The user ID of the WorkMail user associated with the Personal Access Token.
-	UserId *string `json:"UserId,omitempty"`
-
-	// The name of the Personal Access Token.
-	Name *string `json:"Name,omitempty"`
-
-	// The date when the Personal Access Token was created.
-	DateCreated *Timestamp `json:"DateCreated,omitempty"`
-
-	// The date when the Personal Access Token was last used.
-	DateLastUsed *Timestamp `json:"DateLastUsed,omitempty"`
-
-	// The date when the Personal Access Token will expire.
-	ExpiresTime *Timestamp `json:"ExpiresTime,omitempty"`
-
-	// Lists all the Personal Access Token permissions for a mailbox.
-	Scopes []string `json:"Scopes,omitzero"`
+	PersonalAccessTokenId *string    `json:"PersonalAccessTokenId,omitempty"`
+	UserId                *string    `json:"UserId,omitempty"`
+	Name                  *string    `json:"Name,omitempty"`
+	DateCreated           *Timestamp `json:"DateCreated,omitempty"`
+	DateLastUsed          *Timestamp `json:"DateLastUsed,omitempty"`
+	ExpiresTime           *Timestamp `json:"ExpiresTime,omitempty"`
+	Scopes                []string   `json:"Scopes,omitzero"`
 }
 
 // PutAccessControlRuleInput is the request of the PutAccessControlRule
 // operation.
 type PutAccessControlRuleInput struct {
-	// The rule name. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 
-	// The rule effect. Required.
+	// Required.
 	Effect *AccessControlRuleEffect `json:"Effect,omitempty"`
 
-	// The rule description. Required.
-	Description *string `json:"Description,omitempty"`
-
-	// IPv4 CIDR ranges to include in the rule.
-	IpRanges []string `json:"IpRanges,omitzero"`
-
-	// IPv4 CIDR ranges to exclude from the rule.
+	// Required.
+	Description *string  `json:"Description,omitempty"`
+	IpRanges    []string `json:"IpRanges,omitzero"`
 	NotIpRanges []string `json:"NotIpRanges,omitzero"`
+	Actions     []string `json:"Actions,omitzero"`
+	NotActions  []string `json:"NotActions,omitzero"`
+	UserIds     []string `json:"UserIds,omitzero"`
+	NotUserIds  []string `json:"NotUserIds,omitzero"`
 
-	// Access protocol actions to include in the rule.
-	Actions []string `json:"Actions,omitzero"`
-
-	// Access protocol actions to exclude from the rule.
-	NotActions []string `json:"NotActions,omitzero"`
-
-	// User IDs to include in the rule.
-	UserIds []string `json:"UserIds,omitzero"`
-
-	// User IDs to exclude from the rule.
-	NotUserIds []string `json:"NotUserIds,omitzero"`
-
-	// The identifier of the organization. Required.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// Impersonation role IDs to include in the rule.
-	ImpersonationRoleIds []string `json:"ImpersonationRoleIds,omitzero"`
-
-	// Impersonation role IDs to exclude from the rule.
+	// Required.
+	OrganizationId          *string  `json:"OrganizationId,omitempty"`
+	ImpersonationRoleIds    []string `json:"ImpersonationRoleIds,omitzero"`
 	NotImpersonationRoleIds []string `json:"NotImpersonationRoleIds,omitzero"`
 }
 
@@ -2498,16 +1785,11 @@ type PutAccessControlRuleOutput struct {
 // PutEmailMonitoringConfigurationInput is the request of the
 // PutEmailMonitoringConfiguration operation.
 type PutEmailMonitoringConfigurationInput struct {
-	// The ID of the organization for which the email monitoring configuration is
-	// set. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
+	RoleArn        *string `json:"RoleArn,omitempty"`
 
-	// The Amazon Resource Name (ARN) of the IAM Role associated with the email
-	// monitoring configuration.
-	RoleArn *string `json:"RoleArn,omitempty"`
-
-	// The Amazon Resource Name (ARN) of the CloudWatch Log group associated with
-	// the email monitoring configuration. Required.
+	// Required.
 	LogGroupArn *string `json:"LogGroupArn,omitempty"`
 }
 
@@ -2519,16 +1801,16 @@ type PutEmailMonitoringConfigurationOutput struct {
 // PutIdentityProviderConfigurationInput is the request of the
 // PutIdentityProviderConfiguration operation.
 type PutIdentityProviderConfigurationInput struct {
-	// The ID of the WorkMail Organization. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The authentication mode used in WorkMail. Required.
+	// Required.
 	AuthenticationMode *IdentityProviderAuthenticationMode `json:"AuthenticationMode,omitempty"`
 
-	// The details of the IAM Identity Center configuration. Required.
+	// Required.
 	IdentityCenterConfiguration *IdentityCenterConfiguration `json:"IdentityCenterConfiguration,omitempty"`
 
-	// The details of the Personal Access Token configuration. Required.
+	// Required.
 	PersonalAccessTokenConfiguration *PersonalAccessTokenConfiguration `json:"PersonalAccessTokenConfiguration,omitempty"`
 }
 
@@ -2540,11 +1822,10 @@ type PutIdentityProviderConfigurationOutput struct {
 // PutInboundDmarcSettingsInput is the request of the PutInboundDmarcSettings
 // operation.
 type PutInboundDmarcSettingsInput struct {
-	// The ID of the organization that you are applying the DMARC policy to.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// Enforces or suspends a policy after it's applied. Required.
+	// Required.
 	Enforced *bool `json:"Enforced,omitempty"`
 }
 
@@ -2556,19 +1837,16 @@ type PutInboundDmarcSettingsOutput struct {
 // PutMailboxPermissionsInput is the request of the PutMailboxPermissions
 // operation.
 type PutMailboxPermissionsInput struct {
-	// The identifier of the organization under which the user, group, or resource
-	// exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the user or resource for which to update mailbox
-	// permissions. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 
-	// The identifier of the user, group, or resource to which to grant the
-	// permissions. Required.
+	// Required.
 	GranteeId *string `json:"GranteeId,omitempty"`
 
-	// The permissions granted to the grantee. Required.
+	// Required.
 	PermissionValues []PermissionType `json:"PermissionValues,omitzero"`
 }
 
@@ -2580,21 +1858,18 @@ type PutMailboxPermissionsOutput struct {
 // PutMobileDeviceAccessOverrideInput is the request of the
 // PutMobileDeviceAccessOverride operation.
 type PutMobileDeviceAccessOverrideInput struct {
-	// Identifies the WorkMail organization for which you create the override.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The WorkMail user for which you create the override. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 
-	// The mobile device for which you create the override. Required.
+	// Required.
 	DeviceId *string `json:"DeviceId,omitempty"`
 
-	// The effect of the override, ALLOW or DENY . Required.
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// A description of the override.
-	Description *string `json:"Description,omitempty"`
+	// Required.
+	Effect      *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
+	Description *string                       `json:"Description,omitempty"`
 }
 
 // PutMobileDeviceAccessOverrideOutput is the response of the
@@ -2604,19 +1879,15 @@ type PutMobileDeviceAccessOverrideOutput struct {
 
 // PutRetentionPolicyInput is the request of the PutRetentionPolicy operation.
 type PutRetentionPolicyInput struct {
-	// The organization ID. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
+	Id             *string `json:"Id,omitempty"`
 
-	// The retention policy ID.
-	Id *string `json:"Id,omitempty"`
-
-	// The retention policy name. Required.
-	Name *string `json:"Name,omitempty"`
-
-	// The retention policy description.
+	// Required.
+	Name        *string `json:"Name,omitempty"`
 	Description *string `json:"Description,omitempty"`
 
-	// The retention policy folder configurations. Required.
+	// Required.
 	FolderConfigurations []FolderConfiguration `json:"FolderConfigurations,omitzero"`
 }
 
@@ -2625,25 +1896,21 @@ type PutRetentionPolicyInput struct {
 type PutRetentionPolicyOutput struct {
 }
 
-// RedactedEwsAvailabilityProvider: Describes an EWS based availability
-// provider when returned from the service.
+// RedactedEwsAvailabilityProvider is the RedactedEwsAvailabilityProvider
+// shape of the WorkMail model.
 type RedactedEwsAvailabilityProvider struct {
-	// The endpoint of the remote EWS server.
 	EwsEndpoint *string `json:"EwsEndpoint,omitempty"`
-
-	// The username used to authenticate the remote EWS server.
 	EwsUsername *string `json:"EwsUsername,omitempty"`
 }
 
 // RegisterMailDomainInput is the request of the RegisterMailDomain operation.
 type RegisterMailDomainInput struct {
-	// Idempotency token used when retrying requests.
 	ClientToken *string `json:"ClientToken,omitempty"`
 
-	// The WorkMail organization under which you're creating the domain. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The name of the mail domain to create in WorkMail and SES. Required.
+	// Required.
 	DomainName *string `json:"DomainName,omitempty"`
 }
 
@@ -2654,14 +1921,13 @@ type RegisterMailDomainOutput struct {
 
 // RegisterToWorkMailInput is the request of the RegisterToWorkMail operation.
 type RegisterToWorkMailInput struct {
-	// The identifier for the organization under which the user, group, or
-	// resource exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the user, group, or resource to be updated. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 
-	// The email for the user, group, or resource to be updated. Required.
+	// Required.
 	Email *string `json:"Email,omitempty"`
 }
 
@@ -2672,14 +1938,13 @@ type RegisterToWorkMailOutput struct {
 
 // ResetPasswordInput is the request of the ResetPassword operation.
 type ResetPasswordInput struct {
-	// The identifier of the organization that contains the user for which the
-	// password is reset. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the user for whom the password is reset. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 
-	// The new password for the user. Required.
+	// Required.
 	Password *string `json:"Password,omitempty"`
 }
 
@@ -2687,31 +1952,16 @@ type ResetPasswordInput struct {
 type ResetPasswordOutput struct {
 }
 
-// Resource: The representation of a resource.
+// Resource is the Resource shape of the WorkMail model.
 type Resource struct {
-	// The identifier of the resource.
-	Id *string `json:"Id,omitempty"`
-
-	// The email of the resource.
-	Email *string `json:"Email,omitempty"`
-
-	// The name of the resource.
-	Name *string `json:"Name,omitempty"`
-
-	// The type of the resource: equipment or room.
-	Type *ResourceType `json:"Type,omitempty"`
-
-	// The state of the resource, which can be ENABLED, DISABLED, or DELETED.
-	State *EntityState `json:"State,omitempty"`
-
-	// The date indicating when the resource was enabled for WorkMail use.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date indicating when the resource was disabled from WorkMail use.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
-
-	// Resource description.
-	Description *string `json:"Description,omitempty"`
+	Id           *string       `json:"Id,omitempty"`
+	Email        *string       `json:"Email,omitempty"`
+	Name         *string       `json:"Name,omitempty"`
+	Type         *ResourceType `json:"Type,omitempty"`
+	State        *EntityState  `json:"State,omitempty"`
+	EnabledDate  *Timestamp    `json:"EnabledDate,omitempty"`
+	DisabledDate *Timestamp    `json:"DisabledDate,omitempty"`
+	Description  *string       `json:"Description,omitempty"`
 }
 
 // ResourceType is the ResourceType shape of the WorkMail model.
@@ -2753,56 +2003,50 @@ func (RetentionAction) Values() []RetentionAction {
 // StartMailboxExportJobInput is the request of the StartMailboxExportJob
 // operation.
 type StartMailboxExportJobInput struct {
-	// The idempotency token for the client request. Required.
+	// Required.
 	ClientToken *string `json:"ClientToken,omitempty"`
 
-	// The identifier associated with the organization. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the user or resource associated with the mailbox.
 	// Required.
-	EntityId *string `json:"EntityId,omitempty"`
-
-	// The mailbox export job description.
+	EntityId    *string `json:"EntityId,omitempty"`
 	Description *string `json:"Description,omitempty"`
 
-	// The ARN of the AWS Identity and Access Management (IAM) role that grants
-	// write permission to the S3 bucket. Required.
+	// Required.
 	RoleArn *string `json:"RoleArn,omitempty"`
 
-	// The Amazon Resource Name (ARN) of the symmetric AWS Key Management Service
-	// (AWS KMS) key that encrypts the exported mailbox content. Required.
+	// Required.
 	KmsKeyArn *string `json:"KmsKeyArn,omitempty"`
 
-	// The name of the S3 bucket. Required.
+	// Required.
 	S3BucketName *string `json:"S3BucketName,omitempty"`
 
-	// The S3 bucket prefix. Required.
+	// Required.
 	S3Prefix *string `json:"S3Prefix,omitempty"`
 }
 
 // StartMailboxExportJobOutput is the response of the StartMailboxExportJob
 // operation.
 type StartMailboxExportJobOutput struct {
-	// The job ID.
 	JobId *string `json:"JobId,omitempty"`
 }
 
-// Tag: Describes a tag applied to a resource.
+// Tag is the Tag shape of the WorkMail model.
 type Tag struct {
-	// The key of the tag. Required.
+	// Required.
 	Key *string `json:"Key,omitempty"`
 
-	// The value of the tag. Required.
+	// Required.
 	Value *string `json:"Value,omitempty"`
 }
 
 // TagResourceInput is the request of the TagResource operation.
 type TagResourceInput struct {
-	// The resource ARN. Required.
+	// Required.
 	ResourceARN *string `json:"ResourceARN,omitempty"`
 
-	// The tag key-value pairs. Required.
+	// Required.
 	Tags []Tag `json:"Tags,omitzero"`
 }
 
@@ -2813,11 +2057,8 @@ type TagResourceOutput struct {
 // TestAvailabilityConfigurationInput is the request of the
 // TestAvailabilityConfiguration operation.
 type TestAvailabilityConfigurationInput struct {
-	// The WorkMail organization where the availability provider will be tested.
 	// Required.
-	OrganizationId *string `json:"OrganizationId,omitempty"`
-
-	// The domain to which the provider applies.
+	OrganizationId *string                     `json:"OrganizationId,omitempty"`
 	DomainName     *string                     `json:"DomainName,omitempty"`
 	EwsProvider    *EwsAvailabilityProvider    `json:"EwsProvider,omitempty"`
 	LambdaProvider *LambdaAvailabilityProvider `json:"LambdaProvider,omitempty"`
@@ -2826,19 +2067,16 @@ type TestAvailabilityConfigurationInput struct {
 // TestAvailabilityConfigurationOutput is the response of the
 // TestAvailabilityConfiguration operation.
 type TestAvailabilityConfigurationOutput struct {
-	// Boolean indicating whether the test passed or failed.
-	TestPassed *bool `json:"TestPassed,omitempty"`
-
-	// String containing the reason for a failed test if TestPassed is false.
+	TestPassed    *bool   `json:"TestPassed,omitempty"`
 	FailureReason *string `json:"FailureReason,omitempty"`
 }
 
 // UntagResourceInput is the request of the UntagResource operation.
 type UntagResourceInput struct {
-	// The resource ARN. Required.
+	// Required.
 	ResourceARN *string `json:"ResourceARN,omitempty"`
 
-	// The tag keys. Required.
+	// Required.
 	TagKeys []string `json:"TagKeys,omitzero"`
 }
 
@@ -2849,18 +2087,12 @@ type UntagResourceOutput struct {
 // UpdateAvailabilityConfigurationInput is the request of the
 // UpdateAvailabilityConfiguration operation.
 type UpdateAvailabilityConfigurationInput struct {
-	// The WorkMail organization for which the AvailabilityConfiguration will be
-	// updated. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The domain to which the provider applies the availability configuration.
 	// Required.
-	DomainName *string `json:"DomainName,omitempty"`
-
-	// The EWS availability provider definition.
-	EwsProvider *EwsAvailabilityProvider `json:"EwsProvider,omitempty"`
-
-	// The Lambda availability provider definition.
+	DomainName     *string                     `json:"DomainName,omitempty"`
+	EwsProvider    *EwsAvailabilityProvider    `json:"EwsProvider,omitempty"`
 	LambdaProvider *LambdaAvailabilityProvider `json:"LambdaProvider,omitempty"`
 }
 
@@ -2872,10 +2104,10 @@ type UpdateAvailabilityConfigurationOutput struct {
 // UpdateDefaultMailDomainInput is the request of the UpdateDefaultMailDomain
 // operation.
 type UpdateDefaultMailDomainInput struct {
-	// The WorkMail organization for which to list domains. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The domain name that will become the default domain. Required.
+	// Required.
 	DomainName *string `json:"DomainName,omitempty"`
 }
 
@@ -2886,14 +2118,12 @@ type UpdateDefaultMailDomainOutput struct {
 
 // UpdateGroupInput is the request of the UpdateGroup operation.
 type UpdateGroupInput struct {
-	// The identifier for the organization under which the group exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the group to be updated. Required.
-	GroupId *string `json:"GroupId,omitempty"`
-
-	// If enabled, the group is hidden from the global address list.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
+	// Required.
+	GroupId                     *string `json:"GroupId,omitempty"`
+	HiddenFromGlobalAddressList *bool   `json:"HiddenFromGlobalAddressList,omitempty"`
 }
 
 // UpdateGroupOutput is the response of the UpdateGroup operation.
@@ -2903,23 +2133,20 @@ type UpdateGroupOutput struct {
 // UpdateImpersonationRoleInput is the request of the UpdateImpersonationRole
 // operation.
 type UpdateImpersonationRoleInput struct {
-	// The WorkMail organization that contains the impersonation role to update.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The ID of the impersonation role to update. Required.
+	// Required.
 	ImpersonationRoleId *string `json:"ImpersonationRoleId,omitempty"`
 
-	// The updated impersonation role name. Required.
+	// Required.
 	Name *string `json:"Name,omitempty"`
 
-	// The updated impersonation role type. Required.
-	Type *ImpersonationRoleType `json:"Type,omitempty"`
+	// Required.
+	Type        *ImpersonationRoleType `json:"Type,omitempty"`
+	Description *string                `json:"Description,omitempty"`
 
-	// The updated impersonation role description.
-	Description *string `json:"Description,omitempty"`
-
-	// The updated list of rules. Required.
+	// Required.
 	Rules []ImpersonationRule `json:"Rules,omitzero"`
 }
 
@@ -2930,14 +2157,13 @@ type UpdateImpersonationRoleOutput struct {
 
 // UpdateMailboxQuotaInput is the request of the UpdateMailboxQuota operation.
 type UpdateMailboxQuotaInput struct {
-	// The identifier for the organization that contains the user for whom to
-	// update the mailbox quota. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifer for the user for whom to update the mailbox quota. Required.
+	// Required.
 	UserId *string `json:"UserId,omitempty"`
 
-	// The updated mailbox quota, in MB, for the specified user. Required.
+	// Required.
 	MailboxQuota *int32 `json:"MailboxQuota,omitempty"`
 }
 
@@ -2949,44 +2175,26 @@ type UpdateMailboxQuotaOutput struct {
 // UpdateMobileDeviceAccessRuleInput is the request of the
 // UpdateMobileDeviceAccessRule operation.
 type UpdateMobileDeviceAccessRuleInput struct {
-	// The WorkMail organization under which the rule will be updated. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the rule to be updated. Required.
+	// Required.
 	MobileDeviceAccessRuleId *string `json:"MobileDeviceAccessRuleId,omitempty"`
 
-	// The updated rule name. Required.
-	Name *string `json:"Name,omitempty"`
-
-	// The updated rule description.
+	// Required.
+	Name        *string `json:"Name,omitempty"`
 	Description *string `json:"Description,omitempty"`
 
-	// The effect of the rule when it matches. Required.
-	Effect *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
-
-	// Device types that the updated rule will match.
-	DeviceTypes []string `json:"DeviceTypes,omitzero"`
-
-	// Device types that the updated rule will not match.
-	NotDeviceTypes []string `json:"NotDeviceTypes,omitzero"`
-
-	// Device models that the updated rule will match.
-	DeviceModels []string `json:"DeviceModels,omitzero"`
-
-	// Device models that the updated rule will not match.
-	NotDeviceModels []string `json:"NotDeviceModels,omitzero"`
-
-	// Device operating systems that the updated rule will match.
-	DeviceOperatingSystems []string `json:"DeviceOperatingSystems,omitzero"`
-
-	// Device operating systems that the updated rule will not match.
-	NotDeviceOperatingSystems []string `json:"NotDeviceOperatingSystems,omitzero"`
-
-	// User agents that the updated rule will match.
-	DeviceUserAgents []string `json:"DeviceUserAgents,omitzero"`
-
-	// User agents that the updated rule will not match.
-	NotDeviceUserAgents []string `json:"NotDeviceUserAgents,omitzero"`
+	// Required.
+	Effect                    *MobileDeviceAccessRuleEffect `json:"Effect,omitempty"`
+	DeviceTypes               []string                      `json:"DeviceTypes,omitzero"`
+	NotDeviceTypes            []string                      `json:"NotDeviceTypes,omitzero"`
+	DeviceModels              []string                      `json:"DeviceModels,omitzero"`
+	NotDeviceModels           []string                      `json:"NotDeviceModels,omitzero"`
+	DeviceOperatingSystems    []string                      `json:"DeviceOperatingSystems,omitzero"`
+	NotDeviceOperatingSystems []string                      `json:"NotDeviceOperatingSystems,omitzero"`
+	DeviceUserAgents          []string                      `json:"DeviceUserAgents,omitzero"`
+	NotDeviceUserAgents       []string                      `json:"NotDeviceUserAgents,omitzero"`
 }
 
 // UpdateMobileDeviceAccessRuleOutput is the response of the
@@ -2997,14 +2205,13 @@ type UpdateMobileDeviceAccessRuleOutput struct {
 // UpdatePrimaryEmailAddressInput is the request of the
 // UpdatePrimaryEmailAddress operation.
 type UpdatePrimaryEmailAddressInput struct {
-	// The organization that contains the user, group, or resource to update.
 	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The user, group, or resource to update. Required.
+	// Required.
 	EntityId *string `json:"EntityId,omitempty"`
 
-	// The value of the email to be updated as primary. Required.
+	// Required.
 	Email *string `json:"Email,omitempty"`
 }
 
@@ -3015,27 +2222,16 @@ type UpdatePrimaryEmailAddressOutput struct {
 
 // UpdateResourceInput is the request of the UpdateResource operation.
 type UpdateResourceInput struct {
-	// The identifier associated with the organization for which the resource is
-	// updated. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier of the resource to be updated. Required.
-	ResourceId *string `json:"ResourceId,omitempty"`
-
-	// The name of the resource to be updated.
-	Name *string `json:"Name,omitempty"`
-
-	// The resource's booking options to be updated.
-	BookingOptions *BookingOptions `json:"BookingOptions,omitempty"`
-
-	// Updates the resource description.
-	Description *string `json:"Description,omitempty"`
-
-	// Updates the resource type.
-	Type *ResourceType `json:"Type,omitempty"`
-
-	// If enabled, the resource is hidden from the global address list.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
+	// Required.
+	ResourceId                  *string         `json:"ResourceId,omitempty"`
+	Name                        *string         `json:"Name,omitempty"`
+	BookingOptions              *BookingOptions `json:"BookingOptions,omitempty"`
+	Description                 *string         `json:"Description,omitempty"`
+	Type                        *ResourceType   `json:"Type,omitempty"`
+	HiddenFromGlobalAddressList *bool           `json:"HiddenFromGlobalAddressList,omitempty"`
 }
 
 // UpdateResourceOutput is the response of the UpdateResource operation.
@@ -3044,96 +2240,45 @@ type UpdateResourceOutput struct {
 
 // UpdateUserInput is the request of the UpdateUser operation.
 type UpdateUserInput struct {
-	// The identifier for the organization under which the user exists. Required.
+	// Required.
 	OrganizationId *string `json:"OrganizationId,omitempty"`
 
-	// The identifier for the user to be updated. Required.
-	UserId *string `json:"UserId,omitempty"`
-
-	// Updates the user role.
-	Role *UserRole `json:"Role,omitempty"`
-
-	// Updates the display name of the user.
-	DisplayName *string `json:"DisplayName,omitempty"`
-
-	// Updates the user's first name.
-	FirstName *string `json:"FirstName,omitempty"`
-
-	// Updates the user's last name.
-	LastName *string `json:"LastName,omitempty"`
-
-	// If enabled, the user is hidden from the global address list.
-	HiddenFromGlobalAddressList *bool `json:"HiddenFromGlobalAddressList,omitempty"`
-
-	// Updates the user's initials.
-	Initials *string `json:"Initials,omitempty"`
-
-	// Updates the user's contact details.
-	Telephone *string `json:"Telephone,omitempty"`
-
-	// Updates the user's street address.
-	Street *string `json:"Street,omitempty"`
-
-	// Updates the user's job title.
-	JobTitle *string `json:"JobTitle,omitempty"`
-
-	// Updates the user's city.
-	City *string `json:"City,omitempty"`
-
-	// Updates the user's company.
-	Company *string `json:"Company,omitempty"`
-
-	// Updates the user's zip code.
-	ZipCode *string `json:"ZipCode,omitempty"`
-
-	// Updates the user's department.
-	Department *string `json:"Department,omitempty"`
-
-	// Updates the user's country.
-	Country *string `json:"Country,omitempty"`
-
-	// Updates the user's office.
-	Office *string `json:"Office,omitempty"`
-
-	// User ID from the IAM Identity Center.
-	IdentityProviderUserId *string `json:"IdentityProviderUserId,omitempty"`
+	// Required.
+	UserId                      *string   `json:"UserId,omitempty"`
+	Role                        *UserRole `json:"Role,omitempty"`
+	DisplayName                 *string   `json:"DisplayName,omitempty"`
+	FirstName                   *string   `json:"FirstName,omitempty"`
+	LastName                    *string   `json:"LastName,omitempty"`
+	HiddenFromGlobalAddressList *bool     `json:"HiddenFromGlobalAddressList,omitempty"`
+	Initials                    *string   `json:"Initials,omitempty"`
+	Telephone                   *string   `json:"Telephone,omitempty"`
+	Street                      *string   `json:"Street,omitempty"`
+	JobTitle                    *string   `json:"JobTitle,omitempty"`
+	City                        *string   `json:"City,omitempty"`
+	Company                     *string   `json:"Company,omitempty"`
+	ZipCode                     *string   `json:"ZipCode,omitempty"`
+	Department                  *string   `json:"Department,omitempty"`
+	Country                     *string   `json:"Country,omitempty"`
+	Office                      *string   `json:"Office,omitempty"`
+	IdentityProviderUserId      *string   `json:"IdentityProviderUserId,omitempty"`
 }
 
 // UpdateUserOutput is the response of the UpdateUser operation.
 type UpdateUserOutput struct {
 }
 
-// User: The representation of an WorkMail user.
+// User is the User shape of the WorkMail model.
 type User struct {
-	// The identifier of the user.
-	Id *string `json:"Id,omitempty"`
-
-	// The email of the user.
-	Email *string `json:"Email,omitempty"`
-
-	// The name of the user.
-	Name *string `json:"Name,omitempty"`
-
-	// The display name of the user.
-	DisplayName *string `json:"DisplayName,omitempty"`
-
-	// The state of the user, which can be ENABLED, DISABLED, or DELETED.
-	State *EntityState `json:"State,omitempty"`
-
-	// The role of the user.
-	UserRole *UserRole `json:"UserRole,omitempty"`
-
-	// The date indicating when the user was enabled for WorkMail use.
-	EnabledDate *Timestamp `json:"EnabledDate,omitempty"`
-
-	// The date indicating when the user was disabled from WorkMail use.
-	DisabledDate *Timestamp `json:"DisabledDate,omitempty"`
-
-	// User ID from the IAM Identity Center.
-	IdentityProviderUserId *string `json:"IdentityProviderUserId,omitempty"`
-
-	// Identity store ID from the IAM Identity Center.
-	IdentityProviderIdentityStoreId *string `json:"IdentityProviderIdentityStoreId,omitempty"`
+	Id                              *string      `json:"Id,omitempty"`
+	Email                           *string      `json:"Email,omitempty"`
+	Name                            *string      `json:"Name,omitempty"`
+	DisplayName                     *string      `json:"DisplayName,omitempty"`
+	State                           *EntityState `json:"State,omitempty"`
+	UserRole                        *UserRole    `json:"UserRole,omitempty"`
+	EnabledDate                     *Timestamp   `json:"EnabledDate,omitempty"`
+	DisabledDate                    *Timestamp   `json:"DisabledDate,omitempty"`
+	IdentityProviderUserId          *string      `json:"IdentityProviderUserId,omitempty"`
+	IdentityProviderIdentityStoreId *string      `json:"IdentityProviderIdentityStoreId,omitempty"`
 }
 
 // UserRole is the UserRole shape of the WorkMail model.

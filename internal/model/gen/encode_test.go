@@ -9,7 +9,7 @@ import (
 // stops the generator instead of producing Go that does not compile.
 func TestGenEncodersRejectsMaps(t *testing.T) {
 	a := &api{
-		Operations: map[string]*operation{"GetTags": {Input: &ref{Shape: "GetTagsRequest"}, Output: &ref{Shape: "GetTagsResponse"}}},
+		Operations: map[string]*operation{"GetTags": {Name: "GetTags", Input: &ref{Shape: "GetTagsRequest"}, Output: &ref{Shape: "GetTagsResponse"}}},
 		Shapes: map[string]*shape{
 			"GetTagsRequest":  {Type: "structure"},
 			"GetTagsResponse": {Type: "structure", Members: members{{Name: "Tags", ref: ref{Shape: "TagMap"}}}},

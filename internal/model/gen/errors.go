@@ -13,11 +13,8 @@ func genErrors(a *api) *source {
 
 	src.printf("\n// Error codes of the exceptions in the model. Each is the bare shape name,\n")
 	src.printf("// as awsJson1_1 puts it in __type.\nconst (\n")
-	for i, sn := range codes {
-		if i > 0 {
-			src.printf("\n")
-		}
-		src.printf("%s%s ErrorCode = %q\n", comment("", firstSentence(a.Shapes[sn].Documentation)), errorConstName(sn), sn)
+	for _, sn := range codes {
+		src.printf("%s ErrorCode = %q\n", errorConstName(sn), sn)
 	}
 	src.printf(")\n")
 

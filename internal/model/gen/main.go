@@ -1,39 +1,72 @@
-// Command gen writes the generated files of package model from the botocore
-// WorkMail model (service-2.json and paginators-1.json).
+// Command gen writes the generated files of package model from the model
+// digest, model-digest.json beside it: the facts of the WorkMail service
+// model that the Go is made of, without the model's documentation (see
+// digest.go).
 //
-// It reads the model from <repository root>/../shared/aws-models/workmail,
+// When the AWS models are present it first refreshes the digest from
+// them: botocore's service-2.json and paginators-1.json and the Smithy
+// JSON model, read from <repository root>/../shared/aws-models/workmail,
 // where the repository root is the nearest directory above the working
-// directory holding go.mod, or from $WORKMAILD_MODELS when set. The models
-// are deliberately not copied into the repository; only the Go generated
-// from them is committed. Run it with `go generate ./internal/model`.
+// directory holding go.mod, or from $WORKMAILD_MODELS when set (then they
+// must be there). Without them it generates from the committed digest. The
+// models themselves are deliberately not copied into the repository. Run
+// it with `go generate ./internal/model`.
 package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
 
+// modelsEnv names the directory of the AWS models, overriding the default.
+const modelsEnv = "WORKMAILD_MODELS"
+
 func main() {
 	out := flag.String("out", ".", "directory to write the generated files into")
+	digest := flag.String("digest", filepath.Join("gen", "model-digest.json"), "the model digest: written from the models when they are found, then read")
+	noModels := flag.Bool("no-models", false, "generate from the digest as it is, without looking for the models")
 	flag.Parse()
-	if err := run(*out); err != nil {
+	if err := run(*out, *digest, *noModels); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string) error {
-	dir, err := modelDir()
+func run(out, digestPath string, noModels bool) error {
+	if !noModels {
+		dir, err := modelDir()
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(os.Stderr, "gen: %v; generating from %s as committed\n", err, digestPath)
+		case err != nil:
+			return err
+		default:
+			d, err := extract(dir)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(digestPath, d, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	d, err := os.ReadFile(digestPath)
 	if err != nil {
 		return err
 	}
-	a, err := load(dir)
+	a, err := parse(d)
 	if err != nil {
 		return err
 	}
+	return generate(a, out)
+}
+
+// generate writes every generated file of package model into out.
+func generate(a *api, out string) error {
 	validators, err := genValidators(a)
 	if err != nil {
 		return err
@@ -42,15 +75,10 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
-	decoders, err := genDecoders(a)
-	if err != nil {
-		return err
-	}
 	files := map[string]*source{
 		"types_gen.go":      genTypes(a),
 		"validate_gen.go":   validators,
 		"encode_gen.go":     encoders,
-		"decode_gen.go":     decoders,
 		"errors_gen.go":     genErrors(a),
 		"operations_gen.go": genOperations(a),
 	}
@@ -66,10 +94,14 @@ func run(out string) error {
 	return nil
 }
 
-// modelDir finds the directory holding service-2.json.
+// modelDir finds the directory holding the AWS models. An error wrapping
+// fs.ErrNotExist means they are not in the default place and
+// $WORKMAILD_MODELS is unset: nothing to refresh the digest from. Any other
+// error, a missing directory that $WORKMAILD_MODELS names included, is a
+// failure.
 func modelDir() (string, error) {
-	dir := os.Getenv("WORKMAILD_MODELS")
-	if dir == "" {
+	dir, fromEnv := os.LookupEnv(modelsEnv)
+	if !fromEnv || dir == "" {
 		root, err := repoRoot()
 		if err != nil {
 			return "", err
@@ -77,9 +109,10 @@ func modelDir() (string, error) {
 		dir = filepath.Join(root, "..", "shared", "aws-models", "workmail")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "service-2.json")); err != nil {
-		return "", fmt.Errorf("WorkMail model not found: %w\n"+
-			"the generator reads service-2.json and paginators-1.json from ../shared/aws-models/workmail\n"+
-			"beside the repository, or from the directory named by WORKMAILD_MODELS", err)
+		if fromEnv && dir != "" {
+			return "", fmt.Errorf("$%s names %s, which does not hold the WorkMail models: %v", modelsEnv, dir, err)
+		}
+		return "", fmt.Errorf("no WorkMail models at %s (or in $%s): %w", dir, modelsEnv, err)
 	}
 	return dir, nil
 }

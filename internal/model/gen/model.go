@@ -5,16 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 )
 
-// api is the part of the botocore service model (service-2.json) and
-// paginator model (paginators-1.json) that the generator reads.
+// api is the WorkMail model as the generator reads it: the facts of the
+// botocore service model (service-2.json) and paginator model
+// (paginators-1.json), with the error traits of the Smithy model, and none
+// of their documentation. The same structure, written as JSON, is the
+// model digest committed beside the generator (digest.go): the generator
+// writes Go from the digest, and refreshes the digest from the models
+// where they are present.
 type api struct {
+	Metadata   metadata              `json:"metadata"`
 	Operations map[string]*operation `json:"operations"`
 	Shapes     map[string]*shape     `json:"shapes"`
-	Paginators map[string]paginator  `json:"-"`
+	Paginators map[string]paginator  `json:"paginators"`
 
 	// goNames maps a shape name to the Go type declared for it. Operation
 	// inputs and outputs are renamed <Operation>Input / <Operation>Output so
@@ -22,33 +27,54 @@ type api struct {
 	goNames map[string]string
 }
 
+type metadata struct {
+	APIVersion       string `json:"apiVersion"`
+	EndpointPrefix   string `json:"endpointPrefix"`
+	JSONVersion      string `json:"jsonVersion"`
+	Protocol         string `json:"protocol"`
+	ServiceID        string `json:"serviceId"`
+	SignatureVersion string `json:"signatureVersion"`
+	TargetPrefix     string `json:"targetPrefix"`
+}
+
 type operation struct {
-	Name          string `json:"name"`
-	Input         *ref   `json:"input"`
-	Output        *ref   `json:"output"`
-	Errors        []ref  `json:"errors"`
-	Documentation string `json:"documentation"`
+	Name       string `json:"name"`
+	Input      *ref   `json:"input"`
+	Output     *ref   `json:"output"`
+	Errors     []ref  `json:"errors,omitempty"`
+	Idempotent bool   `json:"idempotent,omitempty"`
 }
 
 type ref struct {
-	Shape         string `json:"shape"`
-	Documentation string `json:"documentation"`
+	Shape            string `json:"shape"`
+	IdempotencyToken bool   `json:"idempotencyToken,omitempty"`
 }
 
 type shape struct {
-	Type          string       `json:"type"`
-	Members       members      `json:"members"`
-	Required      []string     `json:"required"`
-	Member        *ref         `json:"member"` // list element
-	Key           *ref         `json:"key"`    // map key
-	Value         *ref         `json:"value"`  // map value
-	Enum          []string     `json:"enum"`
-	Min           *json.Number `json:"min"`
-	Max           *json.Number `json:"max"`
-	Pattern       string       `json:"pattern"`
-	Sensitive     bool         `json:"sensitive"`
-	Exception     bool         `json:"exception"`
-	Documentation string       `json:"documentation"`
+	Type      string       `json:"type"`
+	Members   members      `json:"members,omitempty"`
+	Required  []string     `json:"required,omitempty"`
+	Member    *ref         `json:"member,omitempty"` // list element
+	Key       *ref         `json:"key,omitempty"`    // map key
+	Value     *ref         `json:"value,omitempty"`  // map value
+	Enum      []string     `json:"enum,omitempty"`
+	Min       *json.Number `json:"min,omitempty"`
+	Max       *json.Number `json:"max,omitempty"`
+	Pattern   string       `json:"pattern,omitempty"`
+	Sensitive bool         `json:"sensitive,omitempty"`
+	Exception bool         `json:"exception,omitempty"`
+	// Error is set for exceptions, from the Smithy model's error and
+	// httpError traits (botocore's service-2.json leaves it out).
+	Error *errorInfo `json:"error,omitempty"`
+}
+
+// errorInfo is what the model says about an exception, in botocore's
+// words: whether the sender is at fault (Smithy's "client" errors, as
+// opposed to "server") and the HTTP status code (Smithy's httpError, or
+// its default: 400 for a client error, 500 for a server one).
+type errorInfo struct {
+	HTTPStatusCode int  `json:"httpStatusCode"`
+	SenderFault    bool `json:"senderFault"`
 }
 
 type paginator struct {
@@ -86,6 +112,26 @@ func (ms *members) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes the members as an object in model order.
+func (ms members) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		name, err := json.Marshal(m.Name)
+		if err != nil {
+			return nil, err
+		}
+		r, err := json.Marshal(m.ref)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, name...), ':'), r...)
+	}
+	return append(b, '}'), nil
+}
+
 func (s *shape) isRequired(name string) bool {
 	for _, r := range s.Required {
 		if r == name {
@@ -95,19 +141,14 @@ func (s *shape) isRequired(name string) bool {
 	return false
 }
 
-// load reads service-2.json and paginators-1.json from dir.
-func load(dir string) (*api, error) {
+// parse reads a model digest and checks it (resolve).
+func parse(digest []byte) (*api, error) {
 	var a api
-	if err := readJSON(filepath.Join(dir, "service-2.json"), &a); err != nil {
-		return nil, err
+	dec := json.NewDecoder(bytes.NewReader(digest))
+	dec.DisallowUnknownFields() // a digest holds nothing the generator ignores
+	if err := dec.Decode(&a); err != nil {
+		return nil, fmt.Errorf("model digest: %w", err)
 	}
-	var p struct {
-		Pagination map[string]paginator `json:"pagination"`
-	}
-	if err := readJSON(filepath.Join(dir, "paginators-1.json"), &p); err != nil {
-		return nil, err
-	}
-	a.Paginators = p.Pagination
 	if err := a.resolve(); err != nil {
 		return nil, err
 	}
@@ -162,10 +203,18 @@ func (a *api) resolve() error {
 				return fmt.Errorf("operation %s declares %s, which is not an exception shape", opName, e.Shape)
 			}
 		}
+		if op.Name != opName {
+			return fmt.Errorf("operation %s is named %q", opName, op.Name)
+		}
 	}
 	for opName := range a.Paginators {
 		if a.Operations[opName] == nil {
 			return fmt.Errorf("paginator for unknown operation %s", opName)
+		}
+	}
+	for _, sn := range a.shapeNames() {
+		if s := a.Shapes[sn]; s.Exception && s.Error == nil {
+			return fmt.Errorf("exception %s lacks its error traits", sn)
 		}
 	}
 	for _, sn := range a.shapeNames() {

@@ -12,12 +12,8 @@ func genOperations(a *api) *source {
 
 	src.printf("\n// Handlers implements the WorkMail API: one method per operation. Embed\n")
 	src.printf("// UnimplementedHandlers to implement only some of them.\ntype Handlers interface {\n")
-	for i, op := range ops {
-		if i > 0 {
-			src.printf("\n")
-		}
-		src.printf("%s%s(ctx context.Context, in *%sInput) (*%sOutput, error)\n",
-			comment(op, firstSentence(a.Operations[op].Documentation)), op, op, op)
+	for _, op := range ops {
+		src.printf("%s(ctx context.Context, in *%sInput) (*%sOutput, error)\n", op, op, op)
 	}
 	src.printf("}\n")
 

@@ -2,15 +2,13 @@ package main
 
 import (
 	"fmt"
-	"html"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Naming and documentation text: how model names and HTML doc strings
-// become Go identifiers and comments.
+// Naming and comments: how model names become Go identifiers, and text
+// becomes Go comments.
 
 func isExported(name string) bool {
 	r, _ := utf8.DecodeRuneInString(name)
@@ -56,25 +54,6 @@ func enumConstName(typeName, value string) string {
 // errorConstName names the ErrorCode constant of an exception shape.
 func errorConstName(shapeName string) string {
 	return "Err" + strings.TrimSuffix(shapeName, "Exception")
-}
-
-var (
-	htmlTag    = regexp.MustCompile(`<[^>]*>`)
-	whitespace = regexp.MustCompile(`\s+`)
-	// sentenceEnd is a full stop followed by a space and a capital letter or
-	// by the end: good enough for the model's prose, which rarely uses
-	// abbreviations, and never cuts inside "e.g. an".
-	sentenceEnd = regexp.MustCompile(`\.(\s+[A-Z]|\s*$)`)
-)
-
-// firstSentence reduces an HTML doc string to its first sentence as plain text.
-func firstSentence(doc string) string {
-	text := html.UnescapeString(htmlTag.ReplaceAllString(doc, " "))
-	text = strings.TrimSpace(whitespace.ReplaceAllString(text, " "))
-	if loc := sentenceEnd.FindStringIndex(text); loc != nil {
-		text = text[:loc[0]+1]
-	}
-	return text
 }
 
 // comment renders text as a // comment wrapped to about 80 columns, with a

@@ -31,9 +31,9 @@ func (a *api) declaredShapes() []string {
 	return names
 }
 
-// shapeDoc is the first sentence of a shape's documentation, or for
-// operation inputs and outputs (which have none) a sentence naming the
-// operation.
+// shapeDoc is the doc comment of a shape's Go type: a sentence naming the
+// operation of an input or output, or the shape. (The model's own
+// documentation is AWS's and stays out of the repository.)
 func (a *api) shapeDoc(sn string) string {
 	goName := a.goNames[sn]
 	if op, ok := strings.CutSuffix(goName, "Input"); ok && a.Operations[op] != nil {
@@ -42,9 +42,6 @@ func (a *api) shapeDoc(sn string) string {
 	if op, ok := strings.CutSuffix(goName, "Output"); ok && a.Operations[op] != nil {
 		return fmt.Sprintf("%s is the response of the %s operation.", goName, op)
 	}
-	if doc := firstSentence(a.Shapes[sn].Documentation); doc != "" {
-		return doc
-	}
 	return fmt.Sprintf("%s is the %s shape of the WorkMail model.", goName, sn)
 }
 
@@ -52,9 +49,9 @@ func genStruct(src *source, a *api, sn string) {
 	name := a.goNames[sn]
 	src.printf("\n%stype %s struct {\n", comment(name, a.shapeDoc(sn)), name)
 	for i, m := range a.Shapes[sn].Members {
-		doc := firstSentence(m.Documentation)
+		doc := ""
 		if a.Shapes[sn].isRequired(m.Name) {
-			doc = strings.TrimSpace(doc + " Required.")
+			doc = "Required."
 		}
 		if doc != "" && i > 0 {
 			src.printf("\n")
