@@ -88,28 +88,20 @@ func putConfigBody(org, app string) map[string]any {
 
 // BenchmarkDescribeIdentityProviderConfiguration is the whole hot path
 // below net/http: auth, protocol, decode, validate, store read, encode and
-// the access log line; "cached" is a repeated read answered from the
-// response cache, "uncached" the same with the cache turned off.
+// the access log line.
 func BenchmarkDescribeIdentityProviderConfiguration(b *testing.B) {
-	for _, tc := range []struct {
-		name    string
-		noCache bool
-	}{{"cached", false}, {"uncached", true}} {
-		b.Run(tc.name, func(b *testing.B) {
-			srv := benchServerWith(b, server.Options{NoResponseCache: tc.noCache})
-			org := configuredOrganization(b, srv)
-			body := []byte(`{"OrganizationId":"` + org + `"}`)
-			req := benchRequest("DescribeIdentityProviderConfiguration", body)
-			b.ReportAllocs()
-			for b.Loop() {
-				req.Body = io.NopCloser(bytes.NewReader(body))
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%d %s", rec.Code, rec.Body)
-				}
-			}
-		})
+	srv := benchServer(b)
+	org := configuredOrganization(b, srv)
+	body := []byte(`{"OrganizationId":"` + org + `"}`)
+	req := benchRequest("DescribeIdentityProviderConfiguration", body)
+	b.ReportAllocs()
+	for b.Loop() {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
 	}
 }
 

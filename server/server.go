@@ -23,7 +23,6 @@ import (
 	"github.com/workmaild/workmaild/internal/ids"
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/paging"
-	"github.com/workmaild/workmaild/internal/respcache"
 	"github.com/workmaild/workmaild/internal/service"
 	"github.com/workmaild/workmaild/internal/store"
 	"github.com/workmaild/workmaild/internal/store/boltstore"
@@ -74,17 +73,12 @@ type Options struct {
 	// NoSync skips fsync on commit: faster, but a machine crash (not a
 	// process crash) may lose acknowledged writes. For benchmarks only.
 	NoSync bool
-	// NoResponseCache answers every read from the store, never from
-	// remembered answers (see internal/respcache). For measuring and
-	// debugging: the answers are the same either way.
-	NoResponseCache bool
 }
 
 // Server is a complete workmaild. It is an http.Handler.
 type Server struct {
 	pagingKey []byte // re-stored after a reset so that no token format changes
 	store     store.Store
-	answers   *respcache.Cache[any] // remembered *awsjson.Encoded answers; its Store wraps store
 	service   *service.Service
 	api       *awsjson.Handler
 	internal  *http.ServeMux
@@ -106,10 +100,6 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Every write goes through the cache's wrapper, so that none can
-	// leave a remembered answer behind.
-	answers := respcache.New[any](opts.Now)
-	st = answers.Store(st)
 	key, err := pagingKey(st)
 	if err != nil {
 		st.Close()
@@ -123,10 +113,7 @@ func New(opts Options) (*Server, error) {
 		Paging:    paging.NewCodec(key),
 		Log:       log,
 	})
-	if opts.NoResponseCache {
-		answers = nil
-	}
-	s := &Server{store: st, answers: answers, service: svc, admin: admin, log: log, pagingKey: key}
+	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{
 		Auth:         authn,
 		Invoke:       s.invoke,
@@ -151,43 +138,11 @@ func openStore(opts Options) (store.Store, error) {
 	return st, nil
 }
 
-// invoke runs one operation, answering from the response cache when the
-// same request was answered in the same write epoch and the operation
-// declared its answer cacheable (see package respcache).
+// invoke runs one operation for the principal.
 func (s *Server) invoke(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error) {
-	var keyBuf [512]byte
-	var key []byte
-	cacheable := false
-	if s.answers != nil {
-		key, cacheable = respcache.AppendKey(keyBuf[:0], store.Partition{Account: principal.Account, Region: principal.Region}, operation, body)
-	}
-	var ticket respcache.Ticket
-	var declared *respcache.Declaration
-	if cacheable {
-		ticket = s.answers.Begin()
-		if answer, ok := s.answers.Lookup(ticket, key); ok {
-			return answer, nil
-		}
-		ctx, declared = respcache.WithDeclaration(ctx)
-	}
 	out, err := model.Invoke(auth.NewContext(ctx, principal), s.service, operation, body)
 	if err == nil {
-		if declared == nil {
-			return out, nil
-		}
-		window, ok := declared.Cacheable()
-		if !ok {
-			return out, nil
-		}
-		encoded, err := awsjson.Marshal(out)
-		if err != nil {
-			return out, nil // the protocol layer reports it
-		}
-		// Kept as the interface value it is returned as, so that a hit
-		// costs no allocation.
-		answer := any(awsjson.NewEncoded(encoded))
-		s.answers.Add(ticket, key, answer, len(encoded), window)
-		return answer, nil
+		return out, nil
 	}
 	var apiErr *model.Error
 	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {

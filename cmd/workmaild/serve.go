@@ -39,7 +39,6 @@ type serveConfig struct {
 	deleteDelay      time.Duration
 	deletedRetention time.Duration
 	shutdownTimeout  time.Duration
-	noResponseCache  bool
 	cpuProfile       string
 }
 
@@ -62,7 +61,6 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.deleteDelay, "org-delete-delay", 0, "time a deleted organization spends Deleting")
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
-	fs.BoolVar(&c.noResponseCache, "no-response-cache", false, "answer every read from the store, never from remembered answers (same answers, more work)")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
@@ -172,13 +170,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	opts := server.Options{
-		Auth:            server.AuthMode(c.authMode),
-		Credentials:     c.credentials,
-		AdminToken:      c.adminToken,
-		DefaultAccount:  c.defaultAccount,
-		Logger:          log,
-		MaxBodyBytes:    c.maxBodyBytes,
-		NoResponseCache: c.noResponseCache,
+		Auth:           server.AuthMode(c.authMode),
+		Credentials:    c.credentials,
+		AdminToken:     c.adminToken,
+		DefaultAccount: c.defaultAccount,
+		Logger:         log,
+		MaxBodyBytes:   c.maxBodyBytes,
 		Lifecycle: server.Lifecycle{
 			CreateDelay:      c.createDelay,
 			DeleteDelay:      c.deleteDelay,

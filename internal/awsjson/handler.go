@@ -40,7 +40,7 @@ const (
 // Invoker calls the operation named by the target, for the authenticated
 // principal, with the raw JSON body. Operations that need the principal
 // from their context get it from auth.NewContext, which the Invoker
-// applies (only when it runs the operation: a cached answer needs none).
+// applies.
 type Invoker func(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error)
 
 // Handler serves the WorkMail API on POST /.
@@ -213,20 +213,6 @@ func checkContentType(ct string) error {
 	return model.ErrSerialization.Errorf("Unsupported Content-Type %q: send %s.", ct, ContentType)
 }
 
-// Encoded is an output already encoded as the response body; an Invoker
-// returns it to have the bytes sent as they are. It is immutable, so one
-// value can answer any number of requests.
-type Encoded struct {
-	body          []byte
-	contentLength string // formatted once, not per response
-}
-
-// NewEncoded returns body as an Encoded output. The caller must not
-// change body afterwards.
-func NewEncoded(body []byte) *Encoded {
-	return &Encoded{body: body, contentLength: strconv.Itoa(len(body))}
-}
-
 // outputBufferSize is the initial capacity of an output's buffer: room for
 // most outputs (Describe's is about 300 bytes) in one allocation; larger
 // ones grow it.
@@ -236,18 +222,7 @@ const outputBufferSize = 512
 // large list page does not stay allocated for good.
 const maxPooledOutput = 64 << 10
 
-// Marshal encodes an operation's output as the response body, into a
-// slice of its own (for an Invoker that keeps it as an Encoded answer).
-func Marshal(out any) ([]byte, error) {
-	return model.AppendOutput(make([]byte, 0, outputBufferSize), out)
-}
-
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
-	if enc, ok := out.(*Encoded); ok {
-		ex.status = http.StatusOK
-		writeJSON(w, ex, http.StatusOK, enc.body, enc.contentLength)
-		return
-	}
 	buf, _ := h.outputBuffers.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
