@@ -201,7 +201,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	httpServer, watched := c.limits.server(srv, log, ln)
+	httpServer := c.limits.server(srv, log)
 	store := "in-memory"
 	if opts.DataDir != "" {
 		store = opts.DataDir
@@ -211,7 +211,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- httpServer.Serve(watched) }()
+	go func() { errc <- httpServer.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
