@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -29,7 +28,7 @@ func benchServer(b *testing.B) *server.Server { return benchServerWith(b, server
 func benchServerWith(b *testing.B, opts server.Options) *server.Server {
 	b.Helper()
 	opts.DataDir = b.TempDir()
-	opts.Logger = slog.New(fastlog.NewTextHandler(io.Discard, nil))
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := server.New(opts)
 	if err != nil {
 		b.Fatal(err)

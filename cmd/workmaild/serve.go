@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
-	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -127,9 +126,9 @@ func newLogger(c *serveConfig, w io.Writer) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.logFormat {
 	case "text":
-		return slog.New(fastlog.NewTextHandler(w, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(fastlog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError{msg: "--log-format must be text or json"}
 }
@@ -163,9 +162,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		}()
 	}
-	logOut := newLogWriter(stderr)
-	defer logOut.Flush()
-	log, err := newLogger(c, logOut)
+	log, err := newLogger(c, stderr)
 	if err != nil {
 		return err
 	}
@@ -207,7 +204,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		store = opts.DataDir
 	}
 	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store, "auth", c.authMode)
-	_ = logOut.Flush() // the start-up lines matter to whoever launched us
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
-	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/internal/model"
 )
 
@@ -81,14 +80,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Log.Error("panic serving request", "request_id", ex.requestID, "operation", ex.operation, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
 		}
-		end := time.Now() // one clock read for the duration and the line
 		// Send the response before logging: net/http would only flush it
 		// once the handler returns, keeping the client waiting for the
 		// access line.
 		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
 		}
-		h.logRequest(r.Context(), ex, end, end.Sub(start))
+		h.logRequest(r.Context(), ex, time.Since(start))
 	}()
 	out, err := h.serve(r, ex)
 	if err != nil {
@@ -279,32 +277,17 @@ func writeJSON(w http.ResponseWriter, ex *exchange, status int, payload []byte, 
 	_, _ = w.Write(payload) // a client that went away is not our error
 }
 
-func (h *Handler) logRequest(ctx context.Context, ex *exchange, at time.Time, took time.Duration) {
-	if !h.Log.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	attrs := [...]slog.Attr{
+func (h *Handler) logRequest(ctx context.Context, ex *exchange, took time.Duration) {
+	attrs := []slog.Attr{
 		slog.String("request_id", ex.requestID),
 		slog.String("operation", ex.operation),
 		slog.Int("status", ex.status),
 		slog.String("account", ex.principal.Account),
 		slog.String("region", ex.principal.Region),
 		slog.Duration("duration", took),
-		slog.String("error", string(ex.code)),
 	}
-	n := len(attrs)
-	if ex.code == "" {
-		n-- // no error attribute on success
+	if ex.code != "" {
+		attrs = append(attrs, slog.String("error", string(ex.code)))
 	}
-	// As Logger.LogAttrs, a failed log write is not the request's failure.
-	handler := h.Log.Handler()
-	if fast, ok := handler.(*fastlog.Handler); ok {
-		_ = fast.HandleAttrs(ctx, at, slog.LevelInfo, "request", attrs[:n]...)
-		return
-	}
-	// The record is built here rather than by Logger.LogAttrs, which
-	// walks the stack for a source position this line never shows.
-	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
-	r.AddAttrs(attrs[:n]...)
-	_ = handler.Handle(ctx, r)
+	h.Log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }
