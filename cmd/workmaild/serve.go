@@ -226,9 +226,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// startCPUProfile profiles the process into path until stop is called:
-// to see where a workload spends its time, and to refresh the profile
-// that guides the compiler (cmd/workmaild/default.pgo, see BENCHMARKS.md).
+// startCPUProfile profiles the process into path until stop is called,
+// to see where a workload spends its time.
 func startCPUProfile(path string) (stop func() error, err error) {
 	f, err := os.Create(path)
 	if err != nil {
