@@ -14,14 +14,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
 	"github.com/workmaild/workmaild/internal/awsjson"
 	"github.com/workmaild/workmaild/internal/ids"
-	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/paging"
 	"github.com/workmaild/workmaild/internal/service"
 	"github.com/workmaild/workmaild/internal/store"
@@ -116,7 +114,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{
 		Auth:         authn,
-		Invoke:       s.invoke,
+		Service:      svc,
 		Log:          log,
 		MaxBodyBytes: opts.MaxBodyBytes,
 	}
@@ -136,21 +134,6 @@ func openStore(opts Options) (store.Store, error) {
 		return nil, fmt.Errorf("server: opening store: %w", err)
 	}
 	return st, nil
-}
-
-// invoke runs one operation for the principal.
-func (s *Server) invoke(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error) {
-	out, err := model.Invoke(auth.NewContext(ctx, principal), s.service, operation, body)
-	if err == nil {
-		return out, nil
-	}
-	var apiErr *model.Error
-	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
-		// Clients only know how to parse the errors the model declares for
-		// an operation: sending another one is a workmaild bug.
-		s.log.Error("operation returned an error its model does not declare", "operation", operation, "error", apiErr.Code)
-	}
-	return out, err
 }
 
 // ServeHTTP routes internal endpoints and the WorkMail API. Every

@@ -1,7 +1,8 @@
 // Package awsjson is the awsJson1_1 protocol layer: it turns an HTTP
-// request into (principal, operation, body), calls the service, and writes
-// the result or the error exactly as AWS JSON services do. Everything
-// protocol-shaped lives here once, so handlers only see typed values.
+// request into (principal, operation, body), runs the operation on the
+// service through model.Invoke, and writes the result or the error
+// exactly as AWS JSON services do. Everything protocol-shaped lives here
+// once, so handlers only see typed values.
 package awsjson
 
 import (
@@ -13,12 +14,13 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
+	"github.com/workmaild/workmaild/internal/ids"
 	"github.com/workmaild/workmaild/internal/model"
 )
 
@@ -36,21 +38,21 @@ const (
 	maxPrealloc = 64 << 10
 )
 
-// Invoker calls the operation named by the target, for the authenticated
-// principal, with the raw JSON body. Operations that need the principal
-// from their context get it from auth.NewContext, which the Invoker
-// applies.
-type Invoker func(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error)
-
-// Handler serves the WorkMail API on POST /.
+// Handler serves the WorkMail API on POST /. It authenticates the
+// request, then runs the operation on Service with the principal in the
+// context (auth.FromContext).
 type Handler struct {
-	Auth         auth.Authenticator
-	Invoke       Invoker
-	Log          *slog.Logger
+	Auth    auth.Authenticator
+	Service model.Handlers
+	Log     *slog.Logger
+	// RequestIDs makes the X-Amzn-Requestid of each response; nil means
+	// random ones (crypto/rand).
+	RequestIDs   *ids.Generator
 	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
-
-	outputBuffers sync.Pool // of *[]byte, encoded outputs already written
 }
+
+// randomIDs makes request ids for a Handler without RequestIDs.
+var randomIDs = ids.New(nil)
 
 // exchange is one request's progress, for the access log.
 type exchange struct {
@@ -59,22 +61,13 @@ type exchange struct {
 	principal auth.Principal
 	status    int
 	code      model.ErrorCode
-	// headerValues holds the values of the headers every response
-	// carries, so that they cost one allocation rather than one each.
-	headerValues *responseHeaderValues
 }
-
-// responseHeaderValues are the X-Amzn-Requestid, Content-Type and
-// Content-Length values of a response.
-type responseHeaderValues [3]string
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	ex := &exchange{requestID: newRequestID(), headerValues: new(responseHeaderValues)}
-	ex.headerValues[0] = ex.requestID
-	// Keys are assigned in canonical form, skipping Header.Set's work.
-	w.Header()["X-Amzn-Requestid"] = ex.headerValues[0:1:1]
+	ex := &exchange{requestID: h.newRequestID()}
+	w.Header().Set("X-Amzn-Requestid", ex.requestID)
 	defer func() {
 		if v := recover(); v != nil {
 			h.Log.Error("panic serving request", "request_id", ex.requestID, "operation", ex.operation, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -96,6 +89,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.writeOutput(w, ex, out)
 }
 
+func (h *Handler) newRequestID() string {
+	if h.RequestIDs == nil {
+		return randomIDs.UUID()
+	}
+	return h.RequestIDs.UUID()
+}
+
 func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 	if r.Method != http.MethodPost {
 		return nil, errMethod(r.Method)
@@ -109,27 +109,25 @@ func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 		return nil, err
 	}
 	ex.principal = principal
-	operation, err := parseTarget(header(r, "X-Amz-Target"))
+	operation, err := parseTarget(r.Header.Get("X-Amz-Target"))
 	if err != nil {
 		return nil, err
 	}
 	ex.operation = operation
-	if err := checkContentType(header(r, "Content-Type")); err != nil {
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
 	if err := checkDepth(body, MaxJSONDepth); err != nil {
 		return nil, err
 	}
-	return h.Invoke(r.Context(), principal, operation, body)
-}
-
-// header is r.Header.Get for a key already in canonical form, without
-// canonicalising it again on every request.
-func header(r *http.Request, canonicalKey string) string {
-	if v := r.Header[canonicalKey]; len(v) > 0 {
-		return v[0]
+	out, err := model.Invoke(auth.NewContext(r.Context(), principal), h.Service, operation, body)
+	var apiErr *model.Error
+	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
+		// Clients only know how to parse the errors the model declares for
+		// an operation: sending another one is a workmaild bug.
+		h.Log.Error("operation returned an error its model does not declare", "request_id", ex.requestID, "operation", operation, "error", apiErr.Code)
 	}
-	return ""
+	return out, err
 }
 
 // methodError is a request that is not a POST; it is answered 405 with
@@ -211,32 +209,15 @@ func checkContentType(ct string) error {
 	return model.ErrSerialization.Errorf("Unsupported Content-Type %q: send %s.", ct, ContentType)
 }
 
-// outputBufferSize is the initial capacity of an output's buffer: room for
-// most outputs (Describe's is about 300 bytes) in one allocation; larger
-// ones grow it.
-const outputBufferSize = 512
-
-// maxPooledOutput bounds the output buffers kept for reuse, so that one
-// large list page does not stay allocated for good.
-const maxPooledOutput = 64 << 10
-
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
-	buf, _ := h.outputBuffers.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	payload, err := model.AppendOutput((*buf)[:0], out)
+	payload, err := model.AppendOutput(nil, out)
 	if err != nil {
 		h.Log.Error("encoding output", "request_id", ex.requestID, "operation", ex.operation, "error", err)
 		h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
 		return
 	}
 	ex.status = http.StatusOK
-	writeJSON(w, ex, http.StatusOK, payload, strconv.Itoa(len(payload)))
-	if cap(payload) <= maxPooledOutput { // Write does not keep the bytes: reuse them
-		*buf = payload
-		h.outputBuffers.Put(buf)
-	}
+	writeJSON(w, http.StatusOK, payload)
 }
 
 // errorBody is the awsJson1_1 error envelope.
@@ -265,14 +246,13 @@ func (h *Handler) writeError(w http.ResponseWriter, ex *exchange, err error) {
 	payload, _ := json.Marshal(errorBody{Type: apiErr.Code, Message: apiErr.Message}) // cannot fail: two strings
 	ex.status, ex.code = status, apiErr.Code
 	w.Header().Set("X-Amzn-Errortype", string(apiErr.Code))
-	writeJSON(w, ex, status, payload, strconv.Itoa(len(payload)))
+	writeJSON(w, status, payload)
 }
 
-func writeJSON(w http.ResponseWriter, ex *exchange, status int, payload []byte, contentLength string) {
+func writeJSON(w http.ResponseWriter, status int, payload []byte) {
 	hdr := w.Header()
-	ex.headerValues[1], ex.headerValues[2] = ContentType, contentLength
-	hdr["Content-Type"] = ex.headerValues[1:2:2]
-	hdr["Content-Length"] = ex.headerValues[2:3:3]
+	hdr.Set("Content-Type", ContentType)
+	hdr.Set("Content-Length", strconv.Itoa(len(payload)))
 	w.WriteHeader(status)
 	_, _ = w.Write(payload) // a client that went away is not our error
 }
