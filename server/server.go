@@ -6,11 +6,11 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -62,7 +62,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Random is the source of generated ids; nil means crypto/rand.
+	// Random is the source of generated ids, of request ids and of the
+	// key that signs NextTokens (drawn when a store is first used); nil
+	// means crypto/rand. A seeded source (math/rand/v2's ChaCha8) makes
+	// all of them the same on every run.
 	Random io.Reader
 	// Lifecycle sets organization state transition delays.
 	Lifecycle Lifecycle
@@ -98,7 +101,14 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := pagingKey(st)
+	gen := ids.New(opts.Random)
+	var requestIDs *ids.Generator // nil: random
+	if opts.Random != nil {
+		// A stream of their own, so that the ids operations draw do not
+		// depend on how many requests came before.
+		requestIDs = ids.New(rand.NewChaCha8([32]byte(gen.Bytes(32))))
+	}
+	key, err := pagingKey(st, gen)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -106,7 +116,7 @@ func New(opts Options) (*Server, error) {
 	svc := service.New(service.Config{
 		Store:     st,
 		Now:       opts.Now,
-		IDs:       ids.New(opts.Random),
+		IDs:       gen,
 		Lifecycle: opts.Lifecycle,
 		Paging:    paging.NewCodec(key),
 		Log:       log,
@@ -116,6 +126,7 @@ func New(opts Options) (*Server, error) {
 		Auth:         authn,
 		Service:      svc,
 		Log:          log,
+		RequestIDs:   requestIDs,
 		MaxBodyBytes: opts.MaxBodyBytes,
 	}
 	s.internal = s.internalRoutes()
@@ -163,9 +174,9 @@ const (
 	pagingKeyID    = "paging-key"
 )
 
-// pagingKey returns the key that signs NextTokens, creating it on first
-// use, so tokens stay valid across restarts on the same data.
-func pagingKey(st store.Store) ([]byte, error) {
+// pagingKey returns the key that signs NextTokens, drawing it from gen on
+// first use, so tokens stay valid across restarts on the same data.
+func pagingKey(st store.Store, gen *ids.Generator) ([]byte, error) {
 	var key []byte
 	err := st.Update(context.Background(), systemPartition, func(tx store.Tx) error {
 		stored, err := tx.Get(metaCollection, pagingKeyID)
@@ -176,10 +187,7 @@ func pagingKey(st store.Store) ([]byte, error) {
 		if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
+		key = gen.Bytes(32)
 		return tx.Put(metaCollection, pagingKeyID, key)
 	})
 	if err != nil {
