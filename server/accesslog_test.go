@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/smithy-go/middleware"
 
@@ -113,5 +115,54 @@ func TestAccessLogLine(t *testing.T) {
 	}
 	if recs[1]["operation"] != "DescribeOrganization" || recs[1]["status"] != 400.0 || recs[1]["error"] != "OrganizationNotFoundException" {
 		t.Errorf("error line: %v", recs[1])
+	}
+}
+
+// Nothing a client sends in a body or as a credential reaches the log, at
+// any level and in either format: not a member value, not the signature,
+// not the secret key, not a bad request's body.
+func TestLogShowsNoBodiesOrCredentials(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			logs := &lines{}
+			opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+			var h slog.Handler = slog.NewJSONHandler(logs, opts)
+			if format == "text" {
+				h = slog.NewTextHandler(logs, opts)
+			}
+			ts := startServer(t, server.Options{
+				Logger:      slog.New(h),
+				Auth:        server.AuthStrict,
+				Credentials: []server.Credential{strictKey},
+			})
+			const marker = "body-marker-7f3a"
+			c := workmail.New(workmail.Options{
+				Region:           testRegion,
+				BaseEndpoint:     aws.String(ts.URL),
+				Credentials:      credentials.NewStaticCredentialsProvider(strictKey.AccessKeyID, strictKey.SecretAccessKey, ""),
+				RetryMaxAttempts: 1,
+			})
+			ctx := context.Background()
+			if _, err := c.CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String(marker)}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.DescribeOrganization(ctx, &workmail.DescribeOrganizationInput{OrganizationId: aws.String("m-" + marker)})
+			wantAPIError(t, err, "InvalidParameterException")
+			bad := ts.raw("CreateOrganization", `{"Alias":"`+marker+`",`, func(r *http.Request) {
+				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "Signature=", "Signature=0", 1))
+			})
+			if bad.Status < 400 {
+				t.Fatalf("a bad request answered %d", bad.Status)
+			}
+			logged := logs.String()
+			if !strings.Contains(logged, "CreateOrganization") {
+				t.Fatalf("no access lines:\n%s", logged)
+			}
+			for _, secret := range []string{marker, strictKey.SecretAccessKey, "Signature", "AWS4-HMAC-SHA256"} {
+				if strings.Contains(logged, secret) {
+					t.Errorf("the log shows %q:\n%s", secret, logged)
+				}
+			}
+		})
 	}
 }

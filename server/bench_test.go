@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -29,7 +28,7 @@ func benchServer(b *testing.B) *server.Server { return benchServerWith(b, server
 func benchServerWith(b *testing.B, opts server.Options) *server.Server {
 	b.Helper()
 	opts.DataDir = b.TempDir()
-	opts.Logger = slog.New(fastlog.NewTextHandler(io.Discard, nil))
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := server.New(opts)
 	if err != nil {
 		b.Fatal(err)
@@ -88,28 +87,20 @@ func putConfigBody(org, app string) map[string]any {
 
 // BenchmarkDescribeIdentityProviderConfiguration is the whole hot path
 // below net/http: auth, protocol, decode, validate, store read, encode and
-// the access log line; "cached" is a repeated read answered from the
-// response cache, "uncached" the same with the cache turned off.
+// the access log line.
 func BenchmarkDescribeIdentityProviderConfiguration(b *testing.B) {
-	for _, tc := range []struct {
-		name    string
-		noCache bool
-	}{{"cached", false}, {"uncached", true}} {
-		b.Run(tc.name, func(b *testing.B) {
-			srv := benchServerWith(b, server.Options{NoResponseCache: tc.noCache})
-			org := configuredOrganization(b, srv)
-			body := []byte(`{"OrganizationId":"` + org + `"}`)
-			req := benchRequest("DescribeIdentityProviderConfiguration", body)
-			b.ReportAllocs()
-			for b.Loop() {
-				req.Body = io.NopCloser(bytes.NewReader(body))
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%d %s", rec.Code, rec.Body)
-				}
-			}
-		})
+	srv := benchServer(b)
+	org := configuredOrganization(b, srv)
+	body := []byte(`{"OrganizationId":"` + org + `"}`)
+	req := benchRequest("DescribeIdentityProviderConfiguration", body)
+	b.ReportAllocs()
+	for b.Loop() {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
 	}
 }
 

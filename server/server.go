@@ -6,24 +6,21 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
 	"github.com/workmaild/workmaild/internal/awsjson"
 	"github.com/workmaild/workmaild/internal/ids"
-	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/paging"
-	"github.com/workmaild/workmaild/internal/respcache"
 	"github.com/workmaild/workmaild/internal/service"
 	"github.com/workmaild/workmaild/internal/store"
 	"github.com/workmaild/workmaild/internal/store/boltstore"
@@ -65,7 +62,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Random is the source of generated ids; nil means crypto/rand.
+	// Random is the source of generated ids, of request ids and of the
+	// key that signs NextTokens (drawn when a store is first used); nil
+	// means crypto/rand. A seeded source (math/rand/v2's ChaCha8) makes
+	// all of them the same on every run.
 	Random io.Reader
 	// Lifecycle sets organization state transition delays.
 	Lifecycle Lifecycle
@@ -74,17 +74,12 @@ type Options struct {
 	// NoSync skips fsync on commit: faster, but a machine crash (not a
 	// process crash) may lose acknowledged writes. For benchmarks only.
 	NoSync bool
-	// NoResponseCache answers every read from the store, never from
-	// remembered answers (see internal/respcache). For measuring and
-	// debugging: the answers are the same either way.
-	NoResponseCache bool
 }
 
 // Server is a complete workmaild. It is an http.Handler.
 type Server struct {
 	pagingKey []byte // re-stored after a reset so that no token format changes
 	store     store.Store
-	answers   *respcache.Cache[any] // remembered *awsjson.Encoded answers; its Store wraps store
 	service   *service.Service
 	api       *awsjson.Handler
 	internal  *http.ServeMux
@@ -106,11 +101,14 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Every write goes through the cache's wrapper, so that none can
-	// leave a remembered answer behind.
-	answers := respcache.New[any](opts.Now)
-	st = answers.Store(st)
-	key, err := pagingKey(st)
+	gen := ids.New(opts.Random)
+	var requestIDs *ids.Generator // nil: random
+	if opts.Random != nil {
+		// A stream of their own, so that the ids operations draw do not
+		// depend on how many requests came before.
+		requestIDs = ids.New(rand.NewChaCha8([32]byte(gen.Bytes(32))))
+	}
+	key, err := pagingKey(st, gen)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -118,19 +116,17 @@ func New(opts Options) (*Server, error) {
 	svc := service.New(service.Config{
 		Store:     st,
 		Now:       opts.Now,
-		IDs:       ids.New(opts.Random),
+		IDs:       gen,
 		Lifecycle: opts.Lifecycle,
 		Paging:    paging.NewCodec(key),
 		Log:       log,
 	})
-	if opts.NoResponseCache {
-		answers = nil
-	}
-	s := &Server{store: st, answers: answers, service: svc, admin: admin, log: log, pagingKey: key}
+	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{
 		Auth:         authn,
-		Invoke:       s.invoke,
+		Service:      svc,
 		Log:          log,
+		RequestIDs:   requestIDs,
 		MaxBodyBytes: opts.MaxBodyBytes,
 	}
 	s.internal = s.internalRoutes()
@@ -149,53 +145,6 @@ func openStore(opts Options) (store.Store, error) {
 		return nil, fmt.Errorf("server: opening store: %w", err)
 	}
 	return st, nil
-}
-
-// invoke runs one operation, answering from the response cache when the
-// same request was answered in the same write epoch and the operation
-// declared its answer cacheable (see package respcache).
-func (s *Server) invoke(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error) {
-	var keyBuf [512]byte
-	var key []byte
-	cacheable := false
-	if s.answers != nil {
-		key, cacheable = respcache.AppendKey(keyBuf[:0], store.Partition{Account: principal.Account, Region: principal.Region}, operation, body)
-	}
-	var ticket respcache.Ticket
-	var declared *respcache.Declaration
-	if cacheable {
-		ticket = s.answers.Begin()
-		if answer, ok := s.answers.Lookup(ticket, key); ok {
-			return answer, nil
-		}
-		ctx, declared = respcache.WithDeclaration(ctx)
-	}
-	out, err := model.Invoke(auth.NewContext(ctx, principal), s.service, operation, body)
-	if err == nil {
-		if declared == nil {
-			return out, nil
-		}
-		window, ok := declared.Cacheable()
-		if !ok {
-			return out, nil
-		}
-		encoded, err := awsjson.Marshal(out)
-		if err != nil {
-			return out, nil // the protocol layer reports it
-		}
-		// Kept as the interface value it is returned as, so that a hit
-		// costs no allocation.
-		answer := any(awsjson.NewEncoded(encoded))
-		s.answers.Add(ticket, key, answer, len(encoded), window)
-		return answer, nil
-	}
-	var apiErr *model.Error
-	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
-		// Clients only know how to parse the errors the model declares for
-		// an operation: sending another one is a workmaild bug.
-		s.log.Error("operation returned an error its model does not declare", "operation", operation, "error", apiErr.Code)
-	}
-	return out, err
 }
 
 // ServeHTTP routes internal endpoints and the WorkMail API. Every
@@ -225,9 +174,9 @@ const (
 	pagingKeyID    = "paging-key"
 )
 
-// pagingKey returns the key that signs NextTokens, creating it on first
-// use, so tokens stay valid across restarts on the same data.
-func pagingKey(st store.Store) ([]byte, error) {
+// pagingKey returns the key that signs NextTokens, drawing it from gen on
+// first use, so tokens stay valid across restarts on the same data.
+func pagingKey(st store.Store, gen *ids.Generator) ([]byte, error) {
 	var key []byte
 	err := st.Update(context.Background(), systemPartition, func(tx store.Tx) error {
 		stored, err := tx.Get(metaCollection, pagingKeyID)
@@ -238,10 +187,7 @@ func pagingKey(st store.Store) ([]byte, error) {
 		if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
+		key = gen.Bytes(32)
 		return tx.Put(metaCollection, pagingKeyID, key)
 	})
 	if err != nil {

@@ -58,8 +58,8 @@ func Example() {
 		fmt.Println(d.AuthenticationMode, d.PersonalAccessTokenConfiguration.Status, aws.ToInt32(d.PersonalAccessTokenConfiguration.LifetimeInDays))
 	})
 	// Output:
-	// m-6ae6783f4fbde91b6eb88b73a48ed247
-	// arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-HRmUL7Q0YhflLhmJ
+	// m-12f4a4654efa2bd11e3a9e97e2e230e1
+	// arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-0LCsSLODPOL5Av0j
 	// IDENTITY_PROVIDER_ONLY ACTIVE 30
 }
 

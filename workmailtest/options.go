@@ -34,10 +34,10 @@ type Option func(*config)
 // real time, which Server.Clock can still move.
 func WithClock(c *Clock) Option { return func(cfg *config) { cfg.clock = c } }
 
-// WithSeed makes generated ids (organization ids, application ARNs, ...)
-// the same on every run: the server draws them from a ChaCha8 stream
-// seeded with seed. Requests made in the same order get the same ids.
-// Request ids and NextTokens stay random: no test should depend on them.
+// WithSeed makes generated ids (organization ids, application ARNs, ...),
+// request ids (x-amzn-RequestId) and NextTokens the same on every run: the
+// server draws them from a ChaCha8 stream seeded with seed. Requests made
+// in the same order get the same ids and tokens.
 func WithSeed(seed uint64) Option { return func(cfg *config) { cfg.seed = &seed } }
 
 // WithAccount sets the account (a 12-digit id) of Client and Config;

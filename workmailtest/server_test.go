@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/workmaild/workmaild/server"
 	"github.com/workmaild/workmaild/workmailtest"
@@ -162,6 +164,59 @@ func TestSeedMakesIDsRepeatable(t *testing.T) {
 	if unseeded := ids(); unseeded == ids() {
 		t.Fatalf("two unseeded servers made the same ids %v", unseeded)
 	}
+}
+
+// Two servers with the same seed, sent the same calls, answer with the
+// same request ids and the same NextTokens.
+func TestSeedMakesRequestIDsAndNextTokensRepeatable(t *testing.T) {
+	transcript := func(seed uint64) []string {
+		start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+		srv := workmailtest.NewServer(t, workmailtest.WithSeed(seed), workmailtest.WithClock(workmailtest.NewClock(start)))
+		c, ctx := srv.Client(), t.Context()
+		var got []string
+		for _, alias := range []string{"a", "b", "c"} {
+			out, err := c.CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String(alias)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, "request "+requestID(t, out.ResultMetadata), "org "+aws.ToString(out.OrganizationId))
+		}
+		var token *string
+		for page := 0; page == 0 || token != nil; page++ {
+			out, err := c.ListOrganizations(ctx, &workmail.ListOrganizationsInput{MaxResults: aws.Int32(1), NextToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			token = out.NextToken
+			got = append(got, "request "+requestID(t, out.ResultMetadata), "token "+aws.ToString(token))
+		}
+		if len(got) != 6+2*3 {
+			t.Fatalf("%d lines, want 3 pages of one organization: %q", len(got), got)
+		}
+		return got
+	}
+	first, again, other := transcript(5), transcript(5), transcript(6)
+	for i := range first {
+		if first[i] != again[i] {
+			t.Errorf("same seed: %q, then %q", first[i], again[i])
+		}
+		if strings.HasPrefix(first[i], "request ") && first[i] == other[i] {
+			t.Errorf("different seeds, same %q", first[i])
+		}
+	}
+	if first[7] == "token " {
+		t.Fatalf("the first page has no NextToken: %q", first)
+	}
+}
+
+// requestID is the x-amzn-RequestId of an SDK call's response.
+func requestID(t *testing.T, md middleware.Metadata) string {
+	t.Helper()
+	id, ok := awsmiddleware.GetRequestIDMetadata(md)
+	if !ok || id == "" {
+		t.Fatal("the SDK found no request id in the response")
+	}
+	return id
 }
 
 func TestCreateActiveOrganization(t *testing.T) {

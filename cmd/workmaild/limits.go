@@ -3,11 +3,8 @@ package main
 import (
 	"flag"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
-
-	"github.com/workmaild/workmaild/internal/connwatch"
 )
 
 // httpLimits bound what one connection may cost the server: header size
@@ -47,22 +44,15 @@ func (l *httpLimits) check() error {
 	return nil
 }
 
-// server is an http.Server for h with these limits, and ln wrapped so
-// that its connections are held to the timeouts. The timeouts are kept
-// by connwatch's sweeper rather than by the http.Server, whose own
-// per-request socket deadlines cost a measurable share of a small
-// request's CPU.
-func (l *httpLimits) server(h http.Handler, log *slog.Logger, ln net.Listener) (*http.Server, *connwatch.Watcher) {
-	watched := connwatch.Listen(ln, connwatch.Timeouts{
-		ReadHeader: l.readHeaderTimeout,
-		Read:       l.readTimeout,
-		Write:      l.writeTimeout,
-		Idle:       l.idleTimeout,
-	})
+// server is an http.Server for h with these limits.
+func (l *httpLimits) server(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
-		Handler:        h,
-		MaxHeaderBytes: l.maxHeaderBytes,
-		ConnState:      watched.ConnState,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}, watched
+		Handler:           h,
+		MaxHeaderBytes:    l.maxHeaderBytes,
+		ReadHeaderTimeout: l.readHeaderTimeout,
+		ReadTimeout:       l.readTimeout,
+		WriteTimeout:      l.writeTimeout,
+		IdleTimeout:       l.idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }

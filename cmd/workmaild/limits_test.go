@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/workmaild/workmaild/internal/connwatch"
 )
 
 // serveLimited serves h with l on a loopback listener and returns its
@@ -22,8 +20,8 @@ func serveLimited(t *testing.T, l httpLimits, h http.Handler) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, watched := l.server(h, slog.New(slog.DiscardHandler), ln)
-	go srv.Serve(watched)
+	srv := l.server(h, slog.New(slog.DiscardHandler))
+	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
@@ -157,15 +155,10 @@ func TestLimitFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, watched := c.limits.server(okHandler, slog.New(slog.DiscardHandler), ln)
-	defer watched.Close()
-	want := connwatch.Timeouts{ReadHeader: time.Second, Read: 2 * time.Second, Write: 3 * time.Second, Idle: 4 * time.Second}
-	if srv.MaxHeaderBytes != 2048 || watched.Timeouts() != want {
-		t.Fatalf("flags not applied: %+v, %+v", srv, watched.Timeouts())
+	srv := c.limits.server(okHandler, slog.New(slog.DiscardHandler))
+	if srv.MaxHeaderBytes != 2048 || srv.ReadHeaderTimeout != time.Second || srv.ReadTimeout != 2*time.Second ||
+		srv.WriteTimeout != 3*time.Second || srv.IdleTimeout != 4*time.Second {
+		t.Fatalf("flags not applied: %+v", srv)
 	}
 	for _, bad := range [][]string{
 		{"--max-header-bytes", "0"}, {"--read-header-timeout", "0s"}, {"--read-timeout", "-1s"},
@@ -174,5 +167,43 @@ func TestLimitFlags(t *testing.T) {
 		if _, err := parseServe(append([]string{"--in-memory"}, bad...), func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// The binary holds its connections to the timeout flags: a client that
+// never finishes its headers, or idles after a request, is disconnected.
+func TestServeAppliesTimeoutFlags(t *testing.T) {
+	bin := buildBinary(t)
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--in-memory",
+		"--read-header-timeout", "200ms", "--idle-timeout", "200ms")
+	addr := strings.TrimPrefix(p.url, "http://")
+
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if _, err := io.WriteString(slow, "POST / HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !closedWithin(slow, 3*time.Second) {
+		t.Fatal("a client that never finishes its headers kept the connection")
+	}
+
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	if _, err := io.WriteString(idle, "GET /_workmaild/health HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !closedWithin(idle, 3*time.Second) {
+		t.Fatal("an idle keep-alive connection outlived --idle-timeout")
 	}
 }

@@ -147,14 +147,14 @@ func TestParseServe(t *testing.T) {
 	if c.addr != "127.0.0.1:9" || c.logLevel != "warn" || c.dataDir != filepath.Join("/home/u", ".local", "share", "workmaild") {
 		t.Fatalf("flags/env/defaults wrong: %+v", c)
 	}
-	if c.noResponseCache {
-		t.Fatal("the response cache is off by default")
+	if c.inMemory {
+		t.Fatal("the store is persistent by default")
 	}
 	c, err = parseServe(nil, func(k string) string {
-		return map[string]string{"HOME": "/home/u", "WORKMAILD_NO_RESPONSE_CACHE": "true"}[k]
+		return map[string]string{"HOME": "/home/u", "WORKMAILD_IN_MEMORY": "true"}[k]
 	}, io.Discard)
-	if err != nil || !c.noResponseCache {
-		t.Fatalf("WORKMAILD_NO_RESPONSE_CACHE=true: %+v, %v", c, err)
+	if err != nil || !c.inMemory {
+		t.Fatalf("WORKMAILD_IN_MEMORY=true: %+v, %v", c, err)
 	}
 	for _, bad := range [][]string{{"--default-account", "abc"}, {"--nope"}, {"extra"}} {
 		if _, err := parseServe(bad, func(string) string { return "" }, io.Discard); err == nil {

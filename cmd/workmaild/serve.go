@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
-	"github.com/workmaild/workmaild/internal/fastlog"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -39,7 +38,6 @@ type serveConfig struct {
 	deleteDelay      time.Duration
 	deletedRetention time.Duration
 	shutdownTimeout  time.Duration
-	noResponseCache  bool
 	cpuProfile       string
 }
 
@@ -62,7 +60,6 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.deleteDelay, "org-delete-delay", 0, "time a deleted organization spends Deleting")
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
-	fs.BoolVar(&c.noResponseCache, "no-response-cache", false, "answer every read from the store, never from remembered answers (same answers, more work)")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
@@ -129,9 +126,9 @@ func newLogger(c *serveConfig, w io.Writer) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.logFormat {
 	case "text":
-		return slog.New(fastlog.NewTextHandler(w, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(fastlog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError{msg: "--log-format must be text or json"}
 }
@@ -165,20 +162,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		}()
 	}
-	logOut := newLogWriter(stderr)
-	defer logOut.Flush()
-	log, err := newLogger(c, logOut)
+	log, err := newLogger(c, stderr)
 	if err != nil {
 		return err
 	}
 	opts := server.Options{
-		Auth:            server.AuthMode(c.authMode),
-		Credentials:     c.credentials,
-		AdminToken:      c.adminToken,
-		DefaultAccount:  c.defaultAccount,
-		Logger:          log,
-		MaxBodyBytes:    c.maxBodyBytes,
-		NoResponseCache: c.noResponseCache,
+		Auth:           server.AuthMode(c.authMode),
+		Credentials:    c.credentials,
+		AdminToken:     c.adminToken,
+		DefaultAccount: c.defaultAccount,
+		Logger:         log,
+		MaxBodyBytes:   c.maxBodyBytes,
 		Lifecycle: server.Lifecycle{
 			CreateDelay:      c.createDelay,
 			DeleteDelay:      c.deleteDelay,
@@ -204,17 +198,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	httpServer, watched := c.limits.server(srv, log, ln)
+	httpServer := c.limits.server(srv, log)
 	store := "in-memory"
 	if opts.DataDir != "" {
 		store = opts.DataDir
 	}
 	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store, "auth", c.authMode)
-	_ = logOut.Flush() // the start-up lines matter to whoever launched us
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- httpServer.Serve(watched) }()
+	go func() { errc <- httpServer.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
@@ -233,9 +226,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// startCPUProfile profiles the process into path until stop is called:
-// to see where a workload spends its time, and to refresh the profile
-// that guides the compiler (cmd/workmaild/default.pgo, see BENCHMARKS.md).
+// startCPUProfile profiles the process into path until stop is called,
+// to see where a workload spends its time.
 func startCPUProfile(path string) (stop func() error, err error) {
 	f, err := os.Create(path)
 	if err != nil {

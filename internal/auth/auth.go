@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/sigv4"
@@ -60,22 +59,10 @@ func (l Lenient) Authenticate(r *http.Request, _ []byte) (Principal, error) {
 // Parse reads the request's signature and turns parse failures into the
 // protocol errors AWS sends for them.
 func Parse(r *http.Request) (sigv4.Signature, error) {
-	var query url.Values // parsed only when present: most requests sign in the header
-	if r.URL.RawQuery != "" {
-		query = r.URL.Query()
-	}
-	// Indexed rather than Header.Get, which would canonicalise the
-	// already canonical key on every request; the result is the same.
-	var authorization string
-	if values := r.Header["Authorization"]; len(values) > 0 {
-		authorization = values[0]
-	}
-	sig, err := sigv4.FromRequest(authorization, query)
+	sig, err := sigv4.FromRequest(r.Header.Get("Authorization"), r.URL.Query())
 	if err == nil {
 		return sig, nil
 	}
-	// Declared past the success path: errors.As makes it escape, and so
-	// costs an allocation on every request it is declared in.
 	var malformed *sigv4.MalformedError
 	switch {
 	case errors.Is(err, sigv4.ErrMissing):

@@ -1,7 +1,8 @@
 // Package awsjson is the awsJson1_1 protocol layer: it turns an HTTP
-// request into (principal, operation, body), calls the service, and writes
-// the result or the error exactly as AWS JSON services do. Everything
-// protocol-shaped lives here once, so handlers only see typed values.
+// request into (principal, operation, body), runs the operation on the
+// service through model.Invoke, and writes the result or the error
+// exactly as AWS JSON services do. Everything protocol-shaped lives here
+// once, so handlers only see typed values.
 package awsjson
 
 import (
@@ -13,13 +14,13 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
-	"github.com/workmaild/workmaild/internal/fastlog"
+	"github.com/workmaild/workmaild/internal/ids"
 	"github.com/workmaild/workmaild/internal/model"
 )
 
@@ -37,21 +38,21 @@ const (
 	maxPrealloc = 64 << 10
 )
 
-// Invoker calls the operation named by the target, for the authenticated
-// principal, with the raw JSON body. Operations that need the principal
-// from their context get it from auth.NewContext, which the Invoker
-// applies (only when it runs the operation: a cached answer needs none).
-type Invoker func(ctx context.Context, principal auth.Principal, operation string, body []byte) (any, error)
-
-// Handler serves the WorkMail API on POST /.
+// Handler serves the WorkMail API on POST /. It authenticates the
+// request, then runs the operation on Service with the principal in the
+// context (auth.FromContext).
 type Handler struct {
-	Auth         auth.Authenticator
-	Invoke       Invoker
-	Log          *slog.Logger
+	Auth    auth.Authenticator
+	Service model.Handlers
+	Log     *slog.Logger
+	// RequestIDs makes the X-Amzn-Requestid of each response; nil means
+	// random ones (crypto/rand).
+	RequestIDs   *ids.Generator
 	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
-
-	outputBuffers sync.Pool // of *[]byte, encoded outputs already written
 }
+
+// randomIDs makes request ids for a Handler without RequestIDs.
+var randomIDs = ids.New(nil)
 
 // exchange is one request's progress, for the access log.
 type exchange struct {
@@ -60,35 +61,25 @@ type exchange struct {
 	principal auth.Principal
 	status    int
 	code      model.ErrorCode
-	// headerValues holds the values of the headers every response
-	// carries, so that they cost one allocation rather than one each.
-	headerValues *responseHeaderValues
 }
-
-// responseHeaderValues are the X-Amzn-Requestid, Content-Type and
-// Content-Length values of a response.
-type responseHeaderValues [3]string
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	ex := &exchange{requestID: newRequestID(), headerValues: new(responseHeaderValues)}
-	ex.headerValues[0] = ex.requestID
-	// Keys are assigned in canonical form, skipping Header.Set's work.
-	w.Header()["X-Amzn-Requestid"] = ex.headerValues[0:1:1]
+	ex := &exchange{requestID: h.newRequestID()}
+	w.Header().Set("X-Amzn-Requestid", ex.requestID)
 	defer func() {
 		if v := recover(); v != nil {
 			h.Log.Error("panic serving request", "request_id", ex.requestID, "operation", ex.operation, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
 		}
-		end := time.Now() // one clock read for the duration and the line
 		// Send the response before logging: net/http would only flush it
 		// once the handler returns, keeping the client waiting for the
 		// access line.
 		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
 		}
-		h.logRequest(r.Context(), ex, end, end.Sub(start))
+		h.logRequest(r.Context(), ex, time.Since(start))
 	}()
 	out, err := h.serve(r, ex)
 	if err != nil {
@@ -96,6 +87,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeOutput(w, ex, out)
+}
+
+func (h *Handler) newRequestID() string {
+	if h.RequestIDs == nil {
+		return randomIDs.UUID()
+	}
+	return h.RequestIDs.UUID()
 }
 
 func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
@@ -111,27 +109,25 @@ func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 		return nil, err
 	}
 	ex.principal = principal
-	operation, err := parseTarget(header(r, "X-Amz-Target"))
+	operation, err := parseTarget(r.Header.Get("X-Amz-Target"))
 	if err != nil {
 		return nil, err
 	}
 	ex.operation = operation
-	if err := checkContentType(header(r, "Content-Type")); err != nil {
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
 	if err := checkDepth(body, MaxJSONDepth); err != nil {
 		return nil, err
 	}
-	return h.Invoke(r.Context(), principal, operation, body)
-}
-
-// header is r.Header.Get for a key already in canonical form, without
-// canonicalising it again on every request.
-func header(r *http.Request, canonicalKey string) string {
-	if v := r.Header[canonicalKey]; len(v) > 0 {
-		return v[0]
+	out, err := model.Invoke(auth.NewContext(r.Context(), principal), h.Service, operation, body)
+	var apiErr *model.Error
+	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
+		// Clients only know how to parse the errors the model declares for
+		// an operation: sending another one is a workmaild bug.
+		h.Log.Error("operation returned an error its model does not declare", "request_id", ex.requestID, "operation", operation, "error", apiErr.Code)
 	}
-	return ""
+	return out, err
 }
 
 // methodError is a request that is not a POST; it is answered 405 with
@@ -213,57 +209,15 @@ func checkContentType(ct string) error {
 	return model.ErrSerialization.Errorf("Unsupported Content-Type %q: send %s.", ct, ContentType)
 }
 
-// Encoded is an output already encoded as the response body; an Invoker
-// returns it to have the bytes sent as they are. It is immutable, so one
-// value can answer any number of requests.
-type Encoded struct {
-	body          []byte
-	contentLength string // formatted once, not per response
-}
-
-// NewEncoded returns body as an Encoded output. The caller must not
-// change body afterwards.
-func NewEncoded(body []byte) *Encoded {
-	return &Encoded{body: body, contentLength: strconv.Itoa(len(body))}
-}
-
-// outputBufferSize is the initial capacity of an output's buffer: room for
-// most outputs (Describe's is about 300 bytes) in one allocation; larger
-// ones grow it.
-const outputBufferSize = 512
-
-// maxPooledOutput bounds the output buffers kept for reuse, so that one
-// large list page does not stay allocated for good.
-const maxPooledOutput = 64 << 10
-
-// Marshal encodes an operation's output as the response body, into a
-// slice of its own (for an Invoker that keeps it as an Encoded answer).
-func Marshal(out any) ([]byte, error) {
-	return model.AppendOutput(make([]byte, 0, outputBufferSize), out)
-}
-
 func (h *Handler) writeOutput(w http.ResponseWriter, ex *exchange, out any) {
-	if enc, ok := out.(*Encoded); ok {
-		ex.status = http.StatusOK
-		writeJSON(w, ex, http.StatusOK, enc.body, enc.contentLength)
-		return
-	}
-	buf, _ := h.outputBuffers.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	payload, err := model.AppendOutput((*buf)[:0], out)
+	payload, err := model.AppendOutput(nil, out)
 	if err != nil {
 		h.Log.Error("encoding output", "request_id", ex.requestID, "operation", ex.operation, "error", err)
 		h.writeError(w, ex, model.ErrInternalFailure.Errorf("An internal error occurred. Request id %s.", ex.requestID))
 		return
 	}
 	ex.status = http.StatusOK
-	writeJSON(w, ex, http.StatusOK, payload, strconv.Itoa(len(payload)))
-	if cap(payload) <= maxPooledOutput { // Write does not keep the bytes: reuse them
-		*buf = payload
-		h.outputBuffers.Put(buf)
-	}
+	writeJSON(w, http.StatusOK, payload)
 }
 
 // errorBody is the awsJson1_1 error envelope.
@@ -292,44 +246,28 @@ func (h *Handler) writeError(w http.ResponseWriter, ex *exchange, err error) {
 	payload, _ := json.Marshal(errorBody{Type: apiErr.Code, Message: apiErr.Message}) // cannot fail: two strings
 	ex.status, ex.code = status, apiErr.Code
 	w.Header().Set("X-Amzn-Errortype", string(apiErr.Code))
-	writeJSON(w, ex, status, payload, strconv.Itoa(len(payload)))
+	writeJSON(w, status, payload)
 }
 
-func writeJSON(w http.ResponseWriter, ex *exchange, status int, payload []byte, contentLength string) {
+func writeJSON(w http.ResponseWriter, status int, payload []byte) {
 	hdr := w.Header()
-	ex.headerValues[1], ex.headerValues[2] = ContentType, contentLength
-	hdr["Content-Type"] = ex.headerValues[1:2:2]
-	hdr["Content-Length"] = ex.headerValues[2:3:3]
+	hdr.Set("Content-Type", ContentType)
+	hdr.Set("Content-Length", strconv.Itoa(len(payload)))
 	w.WriteHeader(status)
 	_, _ = w.Write(payload) // a client that went away is not our error
 }
 
-func (h *Handler) logRequest(ctx context.Context, ex *exchange, at time.Time, took time.Duration) {
-	if !h.Log.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	attrs := [...]slog.Attr{
+func (h *Handler) logRequest(ctx context.Context, ex *exchange, took time.Duration) {
+	attrs := []slog.Attr{
 		slog.String("request_id", ex.requestID),
 		slog.String("operation", ex.operation),
 		slog.Int("status", ex.status),
 		slog.String("account", ex.principal.Account),
 		slog.String("region", ex.principal.Region),
 		slog.Duration("duration", took),
-		slog.String("error", string(ex.code)),
 	}
-	n := len(attrs)
-	if ex.code == "" {
-		n-- // no error attribute on success
+	if ex.code != "" {
+		attrs = append(attrs, slog.String("error", string(ex.code)))
 	}
-	// As Logger.LogAttrs, a failed log write is not the request's failure.
-	handler := h.Log.Handler()
-	if fast, ok := handler.(*fastlog.Handler); ok {
-		_ = fast.HandleAttrs(ctx, at, slog.LevelInfo, "request", attrs[:n]...)
-		return
-	}
-	// The record is built here rather than by Logger.LogAttrs, which
-	// walks the stack for a source position this line never shows.
-	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
-	r.AddAttrs(attrs[:n]...)
-	_ = handler.Handle(ctx, r)
+	h.Log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Algorithm is the only signing algorithm WorkMail accepts.
@@ -56,93 +55,9 @@ func FromRequest(authorization string, query url.Values) (Signature, error) {
 
 // ParseAuthorization parses
 // "AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/workmail/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex".
-//
-// Every request comes through here, almost always in the form the AWS
-// SDKs write, so that form is read in one pass (parseSDKForm). Anything
-// else, every error included, is parseGeneral's, which defines the result.
+// Parameters may come in any order, repeated (the last one counts),
+// unknown, or spaced in any way. Its errors are the ones clients see.
 func ParseAuthorization(header string) (Signature, error) {
-	if sig, ok := parseSDKForm(header); ok {
-		return sig, nil
-	}
-	return parseGeneral(header)
-}
-
-// parseSDKForm reads exactly the form the AWS SDKs write:
-//
-//	AWS4-HMAC-SHA256 Credential=<key>/<yyyymmdd>/<region>/<service>/aws4_request, SignedHeaders=<list>, Signature=<hex>
-//
-// and reports false for anything else, valid or not. It accepts only
-// what parseGeneral accepts, with the same result: each parameter once,
-// in this order, no value holds a comma, and nothing is left for
-// parseGeneral's TrimSpace to remove (the header starts with the
-// algorithm and ends with a hex digit; the credential ends with
-// "aws4_request"; the header list is checked to end in a byte that is
-// not a space).
-func parseSDKForm(header string) (Signature, bool) {
-	rest, ok := strings.CutPrefix(header, Algorithm+" Credential=")
-	if !ok {
-		return Signature{}, false
-	}
-	comma := strings.IndexByte(rest, ',')
-	if comma < 0 {
-		return Signature{}, false
-	}
-	credential := rest[:comma]
-	if rest, ok = strings.CutPrefix(rest[comma:], ", SignedHeaders="); !ok {
-		return Signature{}, false
-	}
-	comma = strings.IndexByte(rest, ',')
-	if comma < 0 {
-		return Signature{}, false
-	}
-	signedHeaders := rest[:comma]
-	signature, ok := strings.CutPrefix(rest[comma:], ", Signature=")
-	if !ok || !endsInNonSpace(signedHeaders) || !isHex(signature) {
-		return Signature{}, false
-	}
-	sig := Signature{SignedHeaders: signedHeaders, Signature: signature}
-	if sig.AccessKeyID, sig.Date, sig.Region, sig.Service, ok = splitScope(credential); !ok {
-		return Signature{}, false
-	}
-	return sig, true
-}
-
-// splitScope splits "<key>/<yyyymmdd>/<region>/<service>/aws4_request"
-// into its four variable parts, reporting false wherever setCredential
-// would fail.
-func splitScope(credential string) (key, date, region, service string, ok bool) {
-	scope, ok := strings.CutSuffix(credential, "/aws4_request")
-	if !ok {
-		return "", "", "", "", false
-	}
-	// The date has a fixed length: 8 digits, then a slash.
-	slash := strings.IndexByte(scope, '/')
-	if slash <= 0 || len(scope) <= slash+9 || scope[slash+9] != '/' || !isDate(scope[slash+1:slash+9]) {
-		return "", "", "", "", false
-	}
-	key, date = scope[:slash], scope[slash+1:slash+9]
-	region, service, ok = strings.Cut(scope[slash+10:], "/")
-	if !ok || region == "" || service == "" || strings.IndexByte(service, '/') >= 0 {
-		return "", "", "", "", false
-	}
-	return key, date, region, service, true
-}
-
-// endsInNonSpace reports whether s ends in a byte that TrimSpace surely
-// keeps: printable ASCII other than the space. (Any Unicode space ends in
-// a byte outside that range.)
-func endsInNonSpace(s string) bool {
-	if s == "" {
-		return false
-	}
-	c := s[len(s)-1]
-	return ' ' < c && c < utf8.RuneSelf
-}
-
-// parseGeneral parses any Authorization header: parameters in any order,
-// repeated (the last one counts), unknown, or spaced in any way. Its
-// errors are the ones clients see.
-func parseGeneral(header string) (Signature, error) {
 	algorithm, params, found := strings.Cut(strings.TrimSpace(header), " ")
 	if !found || algorithm != Algorithm {
 		return Signature{}, &MalformedError{Reason: "Authorization header must use the " + Algorithm + " algorithm. Authorization=" + header}
@@ -218,14 +133,8 @@ func ParseQuery(q url.Values) (Signature, error) {
 
 // setCredential parses "AKID/yyyymmdd/region/service/aws4_request".
 func (s *Signature) setCredential(credential string) error {
-	// Cut into an array rather than Split: this runs on every request.
-	var parts [5]string
-	rest := credential
-	for i := range parts[:4] {
-		parts[i], rest, _ = strings.Cut(rest, "/")
-	}
-	parts[4] = rest
-	if strings.Count(credential, "/") != 4 || parts[4] != "aws4_request" {
+	parts := strings.Split(credential, "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" {
 		return &MalformedError{Reason: "Credential should be scoped to a valid region, service and date, in the form <key>/<yyyymmdd>/<region>/<service>/aws4_request. Credential=" + credential}
 	}
 	for i, p := range parts {
@@ -244,7 +153,7 @@ func (s *Signature) setSignedHeaders(list string) error {
 	if list == "" {
 		return &MalformedError{Reason: "SignedHeaders must name at least one header."}
 	}
-	s.SignedHeaders = list // split only by the strict check that needs it
+	s.SignedHeaders = list
 	return nil
 }
 
@@ -262,18 +171,9 @@ func checkHex(signature string) error {
 }
 
 // isHex reports whether s is one or more hexadecimal digits, either case.
-// Every request's signature is 64 of them, so they are checked eight at a
-// time as the bytes of a uint64, which takes half the time of a byte loop.
 func isHex(s string) bool {
 	if s == "" {
 		return false
-	}
-	for ; len(s) >= 8; s = s[8:] {
-		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		if !eightHexDigits(x) {
-			return false
-		}
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -283,26 +183,6 @@ func isHex(s string) bool {
 	}
 	return true
 }
-
-// eightHexDigits reports whether every byte of x is a hexadecimal digit.
-func eightHexDigits(x uint64) bool {
-	lower := x | 0x20*oneBits // 'A'-'F' become 'a'-'f'; nothing else does
-	digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
-	letter := atLeast(lower, 'a') &^ atLeast(lower, 'f'+1)
-	// A byte of 0x80 or more fails here (&^ x), whatever its carry did to
-	// the bytes above it.
-	return (digit|letter)&^x&highBits == highBits
-}
-
-const (
-	oneBits  = 0x0101010101010101 // the lowest bit of each byte of a uint64
-	highBits = 0x8080808080808080 // the highest
-)
-
-// atLeast sets the high bit of each byte of x that is at least n. This
-// holds for bytes below 0x80: such a byte plus 0x80-n stays below 0x100,
-// so it carries nothing into the next byte.
-func atLeast(x, n uint64) uint64 { return x + (0x80-n)*oneBits }
 
 func isDate(s string) bool {
 	if len(s) != 8 {
