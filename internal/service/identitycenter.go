@@ -28,12 +28,13 @@ type application struct {
 // to the caller's account and region, not to an organization.
 func (s *Service) CreateIdentityCenterApplication(ctx context.Context, in *model.CreateIdentityCenterApplicationInput) (*model.CreateIdentityCenterApplicationOutput, error) {
 	var arn string
+	suffix := s.ids.Alphanumeric(16) // drawn once, however often the transaction runs
 	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
 		var err error
 		arn, err = idempotent(tx, "CreateIdentityCenterApplication", in, in.ClientToken, func() (created, error) {
 			instanceArn := str(in.InstanceArn)
 			app := &application{
-				ARN:         applicationARN(p.Account, instanceArn, s.ids.Alphanumeric(16)),
+				ARN:         applicationARN(p.Account, instanceArn, suffix),
 				Name:        str(in.Name),
 				InstanceArn: instanceArn,
 				CreatedAt:   s.now(),

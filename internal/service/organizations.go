@@ -10,12 +10,13 @@ import (
 // CreateOrganization implements WorkMailService.CreateOrganization.
 func (s *Service) CreateOrganization(ctx context.Context, in *model.CreateOrganizationInput) (*model.CreateOrganizationOutput, error) {
 	var id string
+	newID := "m-" + s.ids.Hex(32) // drawn once, however often the transaction runs
 	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
 		var err error
 		id, err = idempotent(tx, "CreateOrganization", in, in.ClientToken, func() (created, error) {
 			alias := str(in.Alias)
 			o := &organization{
-				ID:                "m-" + s.ids.Hex(32),
+				ID:                newID,
 				Alias:             alias,
 				DirectoryType:     directoryTypeWorkMail,
 				DefaultMailDomain: alias + ".awsapps.com",
