@@ -149,11 +149,15 @@ func (t *table[T]) write(tx store.Tx, o orgRef, old, rec *T) error {
 	id := t.id(rec)
 	for _, ix := range t.indexes {
 		was, now := ix.held(old), ix.held(rec)
-		for v, spelled := range now {
-			if _, ok := was[v]; !ok {
-				if err := t.claim(tx, o, ix.index, v, spelled, id); err != nil {
-					return err
-				}
+		claimed := make(map[string]bool, len(now))
+		for _, spelled := range ix.values(rec) { // in the record's order, so the first conflict is always the same
+			v := ix.folded(spelled)
+			if _, held := was[v]; held || claimed[v] {
+				continue
+			}
+			claimed[v] = true
+			if err := t.claim(tx, o, ix.index, v, spelled, id); err != nil {
+				return err
 			}
 		}
 		for v := range was {
