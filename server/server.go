@@ -85,6 +85,7 @@ type Server struct {
 	internal  *http.ServeMux
 	admin     auth.AdminGuard
 	log       *slog.Logger
+	purger    *purger
 }
 
 // New opens the store and assembles a Server. Close it when done.
@@ -130,6 +131,7 @@ func New(opts Options) (*Server, error) {
 		MaxBodyBytes: opts.MaxBodyBytes,
 	}
 	s.internal = s.internalRoutes()
+	s.purger = startPurger(svc, log)
 	return s, nil
 }
 
@@ -162,7 +164,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close closes the store after pending writes finish.
-func (s *Server) Close() error { return s.store.Close() }
+func (s *Server) Close() error {
+	s.purger.stop()
+	return s.store.Close()
+}
 
 // systemPartition holds workmaild's own records. Its account is not a
 // 12-digit id, so no caller can ever be mapped to it.

@@ -14,8 +14,8 @@ import (
 // or moving a clock other records depend on. An Active organization is left
 // as it is; a deleted one is refused with OrganizationStateException.
 func (s *Service) ActivateOrganization(ctx context.Context, id string) error {
-	return s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		o, err := s.findOrganization(tx, id)
+	return s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o, err := s.findOrganization(tx, orgRef{p, id})
 		if err != nil {
 			return err
 		}
@@ -25,7 +25,7 @@ func (s *Service) ActivateOrganization(ctx context.Context, id string) error {
 			return nil
 		case StateRequested, StateCreating:
 			o.CreatedAt = now.Add(-s.lifecycle.CreateDelay)
-			return putRecord(tx, collOrganizations, o.ID, o)
+			return organizations.put(tx, orgRef{Partition: p}, o)
 		default:
 			return model.ErrOrganizationState.Errorf("Organization %s cannot become Active, state: %s", id, st)
 		}

@@ -3,69 +3,122 @@ package service
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// resolveUser finds the user an EntityIdentifier names: a user id, else an
-// email, else a user name (emails and names without regard to case). A
-// deleted user answers by id only, until DeletedUserRetention ends; then,
-// like an identifier that never existed, it is EntityNotFoundException.
-func (s *Service) resolveUser(r store.Reader, orgID, ident string) (*user, error) {
-	notFound := model.ErrEntityNotFound.Errorf("User %s does not exist in organization %s.", ident, orgID)
-	id := ident
-	var u user
-	found, err := getRecord(r, collUsers, userKey(orgID, id), &u)
-	for _, index := range []string{collEntityEmail, collEntityNames} {
-		if found || err != nil {
-			break
+// Users, groups and resources are kinds of one entity. Each kind has its
+// own table, and every kind feeds the same two unique indexes, so that an
+// organization has one namespace of names and one of addresses:
+//
+//	entity-name   org/lower(name)    -> kind/id, while the entity is not deleted
+//	entity-email  org/lower(address) -> kind/id, primary addresses and aliases
+//
+// An address entry is mirrored in the global address index (below), in
+// the same transaction, whenever it is claimed or released.
+var (
+	entityNames = &index{coll: "entity-name", fold: true, unique: true,
+		conflict: func(orgID, name string) error {
+			return model.ErrNameAvailability.Errorf("The name %s is already used by another user, group or resource in organization %s.", name, orgID)
+		}}
+	entityEmails = &index{coll: "entity-email", fold: true, unique: true, global: true,
+		conflict: func(_, email string) error {
+			return model.ErrEmailAddressInUse.Errorf("The email address %s is already used by another user, group or resource.", email)
+		}}
+)
+
+// entityKind is one kind of entity, as the resolver knows it: the name
+// its table writes into index entries and a lookup of an id.
+type entityKind struct {
+	name string
+	has  func(r store.Reader, o orgRef, id string) (bool, error)
+}
+
+// kindOf makes the entityKind of an entity table.
+func kindOf[T any](t *table[T]) entityKind {
+	return entityKind{name: t.coll, has: t.has}
+}
+
+// entityRef is a resolved entity.
+type entityRef struct{ Kind, ID string }
+
+// resolveEntity finds the entity of one of kinds that an EntityIdentifier
+// names: an id, else an email address, else a name (addresses and names
+// without regard to case). It reports false when none does. Deleted
+// entities hold no name or address, so they are found by id only.
+func resolveEntity(r store.Reader, o orgRef, ident string, kinds ...entityKind) (entityRef, bool, error) {
+	for _, k := range kinds {
+		ok, err := k.has(r, o, ident)
+		if err != nil || ok {
+			return entityRef{k.name, ident}, ok, err
 		}
-		var held []byte
-		held, err = r.Get(index, indexKey(orgID, ident))
+	}
+	for _, ix := range []*index{entityEmails, entityNames} {
+		held, err := r.Get(ix.coll, ix.entryKey(o, ix.folded(ident), ""))
 		if isNotFound(err) {
-			err = nil
 			continue
 		}
-		if err == nil {
-			found, err = getRecord(r, collUsers, userKey(orgID, string(held)), &u)
+		if err != nil {
+			return entityRef{}, false, err
+		}
+		kind, id := parseHolder(held)
+		for _, k := range kinds {
+			if k.name == kind {
+				return entityRef{kind, id}, true, nil
+			}
 		}
 	}
+	return entityRef{}, false, nil
+}
+
+// The global address index, in store.Global, lets a mail login find the
+// entity an address belongs to without knowing the account:
+//
+//	address  lower(address)/account/region/org -> globalAddress
+//
+// An address is unique within an organization's partition, not across
+// accounts (two accounts may each have an organization alias "acme"), so
+// the index keeps one entry per (address, partition, organization) and a
+// login reads every entry under "lower(address)/"; more than one is
+// ambiguous. Addresses contain no "/".
+const collGlobalAddresses = "address"
+
+type globalAddress struct {
+	Account        string `json:"account"`
+	Region         string `json:"region"`
+	OrganizationID string `json:"organizationId"`
+	Kind           string `json:"kind"`
+	ID             string `json:"id"`
+}
+
+func globalAddressKey(o orgRef, address string) string {
+	return address + "/" + o.Account + "/" + o.Region + "/" + o.ID
+}
+
+// putGlobalAddress records that address (folded) belongs to entity id.
+func putGlobalAddress(tx store.Tx, o orgRef, address, kind, id string) error {
+	raw, err := json.Marshal(globalAddress{Account: o.Account, Region: o.Region, OrganizationID: o.ID, Kind: kind, ID: id})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !found || (u.State == userDeleted && !s.now().Before(u.DeletedAt.Add(DeletedUserRetention))) {
-		return nil, notFound
-	}
-	return &u, nil
+	return tx.Global().Put(collGlobalAddresses, globalAddressKey(o, address), raw)
+}
+
+func deleteGlobalAddress(tx store.Tx, o orgRef, address string) error {
+	return tx.Global().Delete(collGlobalAddresses, globalAddressKey(o, address))
 }
 
 // identityStoreID is the Identity Store id of the organization's Identity
 // Center instance, or "" when the organization has no identity-provider
 // configuration. workmaild has no Identity Center to ask, so it derives a
 // stable id of the documented form d-<10 hex> from the instance ARN.
-func identityStoreID(r store.Reader, orgID string) (string, error) {
-	var cfg identityProviderConfig
-	found, err := getRecord(r, collIdentityProviders, orgID, &cfg)
-	if err != nil || !found {
+func identityStoreID(r store.Reader, o orgRef) (string, error) {
+	cfg, err := identityProviders.get(r, o, "")
+	if err != nil || cfg == nil {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(cfg.InstanceArn))
 	return "d-" + hex.EncodeToString(sum[:])[:10], nil
-}
-
-// undeletedUser resolves a user of an Active organization for operations
-// that change it: a deleted user is EntityStateException.
-func (s *Service) undeletedUser(r store.Reader, orgID, identifier string) (*user, error) {
-	if _, err := s.activeOrganization(r, orgID); err != nil {
-		return nil, err
-	}
-	u, err := s.resolveUser(r, orgID, identifier)
-	if err != nil {
-		return nil, err
-	}
-	if u.State == userDeleted {
-		return nil, model.ErrEntityState.Errorf("User %s is deleted.", u.ID)
-	}
-	return u, nil
 }

@@ -9,9 +9,12 @@ import (
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// collApplications holds the Identity Center applications of a partition,
-// keyed by ARN.
-const collApplications = "identity-center-application"
+// applications holds the Identity Center applications of a partition,
+// keyed by ARN: a partition-level table.
+var applications = &table[application]{
+	coll: "identity-center-application",
+	id:   func(a *application) string { return a.ARN },
+}
 
 type application struct {
 	ARN         string    `json:"arn"`
@@ -25,27 +28,20 @@ type application struct {
 // to the caller's account and region, not to an organization.
 func (s *Service) CreateIdentityCenterApplication(ctx context.Context, in *model.CreateIdentityCenterApplicationInput) (*model.CreateIdentityCenterApplicationOutput, error) {
 	var arn string
+	suffix := s.ids.Alphanumeric(16) // drawn once, however often the transaction runs
 	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
-		digest, err := inputDigest(in, "ClientToken")
-		if err != nil {
-			return err
-		}
-		if prior, err := checkClientToken(tx, "CreateIdentityCenterApplication", str(in.ClientToken), digest); err != nil || prior != "" {
-			arn = prior
-			return err
-		}
-		instanceArn := str(in.InstanceArn)
-		app := application{
-			ARN:         applicationARN(p.Account, instanceArn, s.ids.Alphanumeric(16)),
-			Name:        str(in.Name),
-			InstanceArn: instanceArn,
-			CreatedAt:   s.now(),
-		}
-		if err := putRecord(tx, collApplications, app.ARN, app); err != nil {
-			return err
-		}
-		arn = app.ARN
-		return rememberClientToken(tx, "CreateIdentityCenterApplication", str(in.ClientToken), digest, arn)
+		var err error
+		arn, err = idempotent(tx, "CreateIdentityCenterApplication", in, in.ClientToken, func() (created, error) {
+			instanceArn := str(in.InstanceArn)
+			app := &application{
+				ARN:         applicationARN(p.Account, instanceArn, suffix),
+				Name:        str(in.Name),
+				InstanceArn: instanceArn,
+				CreatedAt:   s.now(),
+			}
+			return created{Result: app.ARN}, applications.insert(tx, orgRef{Partition: p}, app)
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -67,15 +63,15 @@ func applicationARN(account, instanceArn, suffix string) string {
 // configuration still uses is refused.
 func (s *Service) DeleteIdentityCenterApplication(ctx context.Context, in *model.DeleteIdentityCenterApplicationInput) (*model.DeleteIdentityCenterApplicationOutput, error) {
 	arn := str(in.ApplicationArn)
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		user, err := s.organizationUsingApplication(tx, arn, "")
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		user, err := s.organizationUsingApplication(tx, p, arn, "")
 		if err != nil {
 			return err
 		}
 		if user != "" {
 			return model.ErrOrganizationState.Errorf("Application %s is used by the identity provider configuration of organization %s; delete that configuration first.", arn, user)
 		}
-		return tx.Delete(collApplications, arn)
+		return applications.delete(tx, orgRef{Partition: p}, arn)
 	})
 	if err != nil {
 		return nil, err
@@ -86,21 +82,21 @@ func (s *Service) DeleteIdentityCenterApplication(ctx context.Context, in *model
 // organizationUsingApplication returns the id of an organization, other
 // than except, whose identity-provider configuration names the application
 // and which is not deleted; "" when there is none.
-func (s *Service) organizationUsingApplication(r store.Reader, arn, except string) (string, error) {
+func (s *Service) organizationUsingApplication(r store.Reader, p store.Partition, arn, except string) (string, error) {
 	var user string
-	err := r.Scan(collIdentityProviders, "", "", 0, func(orgID string, raw []byte) (bool, error) {
+	err := r.Scan(identityProviders.coll, "", "", 0, func(orgID string, raw []byte) (bool, error) {
 		if orgID == except {
 			return true, nil
 		}
-		var cfg identityProviderConfig
-		if err := decodeRecord(collIdentityProviders, orgID, raw, &cfg); err != nil {
+		cfg, err := identityProviders.decode(orgID, raw)
+		if err != nil {
 			return false, err
 		}
 		if cfg.ApplicationArn != arn {
 			return true, nil
 		}
 		// A deleted organization's leftover configuration holds nothing.
-		if o, err := s.findOrganization(r, orgID); err == nil && o.DeleteRequestedAt.IsZero() {
+		if o, err := s.findOrganization(r, orgRef{p, orgID}); err == nil && o.DeleteRequestedAt.IsZero() {
 			user = orgID
 			return false, nil
 		}
@@ -113,18 +109,17 @@ func (s *Service) organizationUsingApplication(r store.Reader, arn, except strin
 // configuration and the application it names, unless another organization
 // still uses that application (DeleteOrganization's
 // DeleteIdentityCenterApplication flag).
-func (s *Service) deleteOrganizationApplication(tx store.Tx, orgID string) error {
-	var cfg identityProviderConfig
-	found, err := getRecord(tx, collIdentityProviders, orgID, &cfg)
-	if err != nil || !found {
+func (s *Service) deleteOrganizationApplication(tx store.Tx, o orgRef) error {
+	cfg, err := identityProviders.get(tx, o, "")
+	if err != nil || cfg == nil {
 		return err
 	}
-	if err := tx.Delete(collIdentityProviders, orgID); err != nil {
+	if err := identityProviders.delete(tx, o, ""); err != nil {
 		return err
 	}
-	other, err := s.organizationUsingApplication(tx, cfg.ApplicationArn, orgID)
+	other, err := s.organizationUsingApplication(tx, o.Partition, cfg.ApplicationArn, o.ID)
 	if err != nil || other != "" {
 		return err
 	}
-	return tx.Delete(collApplications, cfg.ApplicationArn)
+	return applications.delete(tx, orgRef{Partition: o.Partition}, cfg.ApplicationArn)
 }

@@ -2,16 +2,18 @@ package service
 
 import (
 	"context"
-	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
-	"github.com/workmaild/workmaild/internal/respcache"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// collIdentityProviders holds each organization's identity-provider
-// configuration, keyed by organization id.
-const collIdentityProviders = "identity-provider"
+// identityProviders holds each organization's identity-provider
+// configuration: a singleton table, keyed by organization id.
+var identityProviders = &table[identityProviderConfig]{
+	coll:      "identity-provider",
+	id:        func(*identityProviderConfig) string { return "" },
+	singleton: true,
+}
 
 // DefaultTokenLifetimeDays applies when a configuration omits LifetimeInDays
 // (the administrator guide's default).
@@ -37,25 +39,24 @@ func (c *identityProviderConfig) lifetimeDays() int32 {
 // PutIdentityProviderConfiguration implements
 // WorkMailService.PutIdentityProviderConfiguration: a full replace.
 func (s *Service) PutIdentityProviderConfiguration(ctx context.Context, in *model.PutIdentityProviderConfigurationInput) (*model.PutIdentityProviderConfigurationOutput, error) {
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
 		idc, pat := in.IdentityCenterConfiguration, in.PersonalAccessTokenConfiguration
 		appArn, instanceArn := str(idc.ApplicationArn), str(idc.InstanceArn)
-		var app application
-		found, err := getRecord(tx, collApplications, appArn, &app)
+		app, err := applications.get(tx, orgRef{Partition: p}, appArn)
 		if err != nil {
 			return err
 		}
-		if !found {
+		if app == nil {
 			return model.ErrResourceNotFound.Errorf("Identity Center application %s does not exist in this account and region.", appArn)
 		}
 		if app.InstanceArn != instanceArn {
 			return model.ErrInvalidParameter.Errorf("InstanceArn %s is not the Identity Center instance of application %s (%s).", instanceArn, appArn, app.InstanceArn)
 		}
-		cfg := identityProviderConfig{
+		cfg := &identityProviderConfig{
 			AuthenticationMode: string(*in.AuthenticationMode),
 			InstanceArn:        instanceArn,
 			ApplicationArn:     appArn,
@@ -64,7 +65,7 @@ func (s *Service) PutIdentityProviderConfiguration(ctx context.Context, in *mode
 		if pat.LifetimeInDays != nil {
 			cfg.TokenLifetimeDays = *pat.LifetimeInDays
 		}
-		return putRecord(tx, collIdentityProviders, orgID, cfg)
+		return identityProviders.put(tx, o, cfg)
 	})
 	if err != nil {
 		return nil, err
@@ -76,13 +77,11 @@ func (s *Service) PutIdentityProviderConfiguration(ctx context.Context, in *mode
 // WorkMailService.DescribeIdentityProviderConfiguration: exactly what was put.
 func (s *Service) DescribeIdentityProviderConfiguration(ctx context.Context, in *model.DescribeIdentityProviderConfigurationInput) (*model.DescribeIdentityProviderConfigurationOutput, error) {
 	var out *model.DescribeIdentityProviderConfigurationOutput
-	err := s.view(ctx, func(_ store.Partition, r store.Reader) error {
-		now := s.now()
-		o, cfg, err := s.identityProviderAt(r, str(in.OrganizationId), now)
+	err := s.view(ctx, func(p store.Partition, r store.Reader) error {
+		cfg, err := s.identityProvider(r, orgRef{p, str(in.OrganizationId)})
 		if err != nil {
 			return err
 		}
-		respcache.Declare(ctx, o.stable(now, s.lifecycle))
 		out = describeIdentityProviderOutput(cfg)
 		return nil
 	})
@@ -92,7 +91,7 @@ func (s *Service) DescribeIdentityProviderConfiguration(ctx context.Context, in 
 // describeIdentityProviderOutput builds the output in one allocation,
 // where taking the address of each member would cost eight: this is the
 // hottest read there is.
-func describeIdentityProviderOutput(cfg identityProviderConfig) *model.DescribeIdentityProviderConfigurationOutput {
+func describeIdentityProviderOutput(cfg *identityProviderConfig) *model.DescribeIdentityProviderConfigurationOutput {
 	all := &struct {
 		out                   model.DescribeIdentityProviderConfigurationOutput
 		center                model.IdentityCenterConfiguration
@@ -122,39 +121,30 @@ func describeIdentityProviderOutput(cfg identityProviderConfig) *model.DescribeI
 
 // identityProvider returns the configuration of an Active organization, or
 // ResourceNotFoundException when it has none.
-func (s *Service) identityProvider(r store.Reader, orgID string) (identityProviderConfig, error) {
-	_, cfg, err := s.identityProviderAt(r, orgID, s.now())
-	return cfg, err
-}
-
-// identityProviderAt is identityProvider at the caller's instant; it also
-// returns the organization.
-func (s *Service) identityProviderAt(r store.Reader, orgID string, now time.Time) (*organization, identityProviderConfig, error) {
-	var cfg identityProviderConfig
-	o, err := s.activeOrganizationAt(r, orgID, now)
+func (s *Service) identityProvider(r store.Reader, o orgRef) (*identityProviderConfig, error) {
+	if _, err := s.activeOrganization(r, o); err != nil {
+		return nil, err
+	}
+	cfg, err := identityProviders.get(r, o, "")
 	if err != nil {
-		return nil, cfg, err
+		return nil, err
 	}
-	found, err := s.idpCache.get(r, collIdentityProviders, orgID, &cfg)
-	if err != nil {
-		return nil, cfg, err
+	if cfg == nil {
+		return nil, model.ErrResourceNotFound.Errorf("Organization %s has no identity provider configuration.", o.ID)
 	}
-	if !found {
-		return nil, cfg, model.ErrResourceNotFound.Errorf("Organization %s has no identity provider configuration.", orgID)
-	}
-	return o, cfg, nil
+	return cfg, nil
 }
 
 // DeleteIdentityProviderConfiguration implements
 // WorkMailService.DeleteIdentityProviderConfiguration; deleting when nothing
 // is configured succeeds.
 func (s *Service) DeleteIdentityProviderConfiguration(ctx context.Context, in *model.DeleteIdentityProviderConfigurationInput) (*model.DeleteIdentityProviderConfigurationOutput, error) {
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
-		return tx.Delete(collIdentityProviders, orgID)
+		return identityProviders.delete(tx, o, "")
 	})
 	if err != nil {
 		return nil, err

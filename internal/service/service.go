@@ -6,9 +6,7 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -59,8 +57,6 @@ type Service struct {
 	paging    paging.Codec
 	log       *slog.Logger
 	passwords passwordHasher
-	orgCache  *decodeCache[organization]
-	idpCache  *decodeCache[identityProviderConfig]
 }
 
 var _ model.Handlers = (*Service)(nil)
@@ -70,8 +66,6 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log,
 		passwords: newPasswordHasher(),
-		orgCache:  newDecodeCache(organization.clone),
-		idpCache:  newDecodeCache[identityProviderConfig](nil),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -104,7 +98,7 @@ func (s *Service) view(ctx context.Context, fn func(p store.Partition, r store.R
 	if err != nil {
 		return err
 	}
-	return s.store.View(ctx, p, func(r store.Reader) error { return fn(p, r) })
+	return s.viewIn(ctx, p, func(r store.Reader) error { return fn(p, r) })
 }
 
 // update runs fn in a write transaction on the caller's partition.
@@ -113,37 +107,38 @@ func (s *Service) update(ctx context.Context, fn func(p store.Partition, tx stor
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, p, func(tx store.Tx) error { return fn(p, tx) })
+	return s.updateIn(ctx, p, func(tx store.Tx) error { return fn(p, tx) })
 }
 
-// getRecord decodes the JSON record at (collection, id) into v. It reports
-// false, without error, when there is none.
-func getRecord(r store.Reader, collection, id string, v any) (bool, error) {
-	raw, err := r.Get(collection, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+// viewIn runs fn in a read transaction on p, once p's records have the
+// current schema (see schema.go).
+func (s *Service) viewIn(ctx context.Context, p store.Partition, fn func(r store.Reader) error) error {
+	for range 2 {
+		err := s.store.View(ctx, p, func(r store.Reader) error {
+			if err := checkSchema(r); err != nil {
+				return err
+			}
+			return fn(r)
+		})
+		if !errors.Is(err, errSchemaOld) {
+			return err
+		}
+		if err := s.store.Update(ctx, p, func(tx store.Tx) error { return migrate(tx, p) }); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return false, err
-	}
-	return true, decodeRecord(collection, id, raw, v)
+	return errSchemaOld
 }
 
-// putRecord stores v as JSON at (collection, id).
-func putRecord(tx store.Tx, collection, id string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("service: encoding %s record: %w", collection, err)
-	}
-	return tx.Put(collection, id, raw)
-}
-
-// pageSize returns MaxResults or the default when it is absent.
-func pageSize(maxResults *int32, def int) int {
-	if maxResults == nil {
-		return def
-	}
-	return int(*maxResults)
+// updateIn runs fn in a write transaction on p, migrating p's records to
+// the current schema first in the same transaction if they need it.
+func (s *Service) updateIn(ctx context.Context, p store.Partition, fn func(tx store.Tx) error) error {
+	return s.store.Update(ctx, p, func(tx store.Tx) error {
+		if err := migrate(tx, p); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // str dereferences an optional string.

@@ -8,13 +8,16 @@ import (
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// Personal access tokens live under "<organization id>/<token id>"; a
-// second index under "<organization id>/<user id>/<token id>" lists one
-// user's tokens and lets DeleteUser remove them.
-const (
-	collTokens     = "pat"      // org/token id -> token
-	collUserTokens = "pat-user" // org/user id/token id -> ""
-)
+// personalAccessTokens live under "<organization id>/<token id>"; the
+// multi-value index pat-user, "<organization id>/<user id>/<token id>",
+// lists one user's tokens.
+var personalAccessTokens = &table[token]{
+	coll:    "pat",
+	id:      func(t *token) string { return t.ID },
+	indexes: []indexOn[token]{{userTokens, func(t *token) []string { return []string{t.UserID} }}},
+}
+
+var userTokens = &index{coll: "pat-user"}
 
 // token is the stored record. Only the SHA-256 of the secret is kept.
 type token struct {
@@ -28,36 +31,14 @@ type token struct {
 	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
 }
 
-func tokenKey(orgID, tokenID string) string             { return orgID + "/" + tokenID }
-func userTokenKey(orgID, userID, tokenID string) string { return orgID + "/" + userID + "/" + tokenID }
-
-func putToken(tx store.Tx, orgID string, t *token) error {
-	if err := tx.Put(collUserTokens, userTokenKey(orgID, t.UserID, t.ID), nil); err != nil {
-		return err
-	}
-	return putRecord(tx, collTokens, tokenKey(orgID, t.ID), t)
-}
-
-func deleteToken(tx store.Tx, orgID string, t *token) error {
-	if err := tx.Delete(collUserTokens, userTokenKey(orgID, t.UserID, t.ID)); err != nil {
-		return err
-	}
-	return tx.Delete(collTokens, tokenKey(orgID, t.ID))
-}
-
 // deleteUserTokens removes every token of a user.
-func deleteUserTokens(tx store.Tx, orgID, userID string) error {
-	var ids []string
-	prefix := userTokenKey(orgID, userID, "")
-	err := tx.Scan(collUserTokens, prefix, "", 0, func(key string, _ []byte) (bool, error) {
-		ids = append(ids, key[len(prefix):])
-		return true, nil
-	})
+func deleteUserTokens(tx store.Tx, o orgRef, userID string) error {
+	ids, err := personalAccessTokens.ids(tx, o, userTokens, userID)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if err := deleteToken(tx, orgID, &token{ID: id, UserID: userID}); err != nil {
+		if err := personalAccessTokens.delete(tx, o, id); err != nil {
 			return err
 		}
 	}
@@ -69,48 +50,44 @@ func deleteUserTokens(tx store.Tx, orgID, userID string) error {
 // order, or one user's. Expired tokens are listed until deleted; neither
 // the identity-provider configuration nor its token status matters here.
 func (s *Service) ListPersonalAccessTokens(ctx context.Context, in *model.ListPersonalAccessTokensInput) (*model.ListPersonalAccessTokensOutput, error) {
-	out := &model.ListPersonalAccessTokensOutput{PersonalAccessTokenSummaries: []model.PersonalAccessTokenSummary{}}
+	var out *model.ListPersonalAccessTokensOutput
 	err := s.view(ctx, func(p store.Partition, r store.Reader) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(r, orgID); err != nil {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(r, o); err != nil {
 			return err
 		}
-		coll, prefix := collTokens, orgID+"/"
+		coll, prefix := personalAccessTokens.coll, o.prefix()
 		if in.UserId != nil {
-			u, err := s.resolveUser(r, orgID, *in.UserId)
+			u, err := s.resolveUser(r, o, *in.UserId)
 			if err != nil {
 				return err
 			}
 			if u.State != userEnabled {
 				return model.ErrEntityState.Errorf("User %s is %s.", u.ID, u.State)
 			}
-			coll, prefix = collUserTokens, userTokenKey(orgID, u.ID, "")
+			coll, prefix = userTokens.coll, userTokens.entryKey(o, u.ID, "")
 		}
 		// The scope binds the resolved list, not the spelling of UserId, so
 		// a token stays valid whichever identifier names the user.
-		scope := listScope("ListPersonalAccessTokens", p, coll, prefix)
-		after, err := s.decodeNextToken(scope, in.NextToken)
+		pg, err := s.newPager("ListPersonalAccessTokens", p, in.NextToken, in.MaxResults, coll, prefix)
 		if err != nil {
 			return err
 		}
-		limit := pageSize(in.MaxResults, defaultListPage)
-		return r.Scan(coll, prefix, after, 0, func(key string, raw []byte) (bool, error) {
-			var t token
-			if coll == collTokens {
-				if err := decodeRecord(coll, key, raw, &t); err != nil {
-					return false, err
-				}
-			} else if found, err := getRecord(r, collTokens, tokenKey(orgID, key[len(prefix):]), &t); err != nil || !found {
-				return err == nil, err
+		list, next, err := page(r, pg, coll, prefix, func(key string, raw []byte) (model.PersonalAccessTokenSummary, bool, error) {
+			var t *token
+			var err error
+			if coll == personalAccessTokens.coll {
+				t, err = personalAccessTokens.decode(key, raw)
+			} else {
+				t, err = personalAccessTokens.get(r, o, key[len(prefix):])
 			}
-			if len(out.PersonalAccessTokenSummaries) == limit {
-				out.NextToken = ptr(s.paging.Encode(scope, after))
-				return false, nil
+			if err != nil || t == nil {
+				return model.PersonalAccessTokenSummary{}, false, err
 			}
-			out.PersonalAccessTokenSummaries = append(out.PersonalAccessTokenSummaries, tokenSummary(&t))
-			after = key
-			return true, nil
+			return tokenSummary(t), true, nil
 		})
+		out = &model.ListPersonalAccessTokensOutput{PersonalAccessTokenSummaries: list, NextToken: next}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -134,20 +111,19 @@ func tokenSummary(t *token) model.PersonalAccessTokenSummary {
 // WorkMailService.GetPersonalAccessTokenMetadata.
 func (s *Service) GetPersonalAccessTokenMetadata(ctx context.Context, in *model.GetPersonalAccessTokenMetadataInput) (*model.GetPersonalAccessTokenMetadataOutput, error) {
 	var out *model.GetPersonalAccessTokenMetadataOutput
-	err := s.view(ctx, func(_ store.Partition, r store.Reader) error {
-		orgID, id := str(in.OrganizationId), str(in.PersonalAccessTokenId)
-		if _, err := s.activeOrganization(r, orgID); err != nil {
+	err := s.view(ctx, func(p store.Partition, r store.Reader) error {
+		o, id := orgRef{p, str(in.OrganizationId)}, str(in.PersonalAccessTokenId)
+		if _, err := s.activeOrganization(r, o); err != nil {
 			return err
 		}
-		var t token
-		found, err := getRecord(r, collTokens, tokenKey(orgID, id), &t)
+		t, err := personalAccessTokens.get(r, o, id)
 		if err != nil {
 			return err
 		}
-		if !found {
-			return model.ErrResourceNotFound.Errorf("Personal access token %s does not exist in organization %s.", id, orgID)
+		if t == nil {
+			return model.ErrResourceNotFound.Errorf("Personal access token %s does not exist in organization %s.", id, o.ID)
 		}
-		sum := tokenSummary(&t)
+		sum := tokenSummary(t)
 		out = &model.GetPersonalAccessTokenMetadataOutput{
 			PersonalAccessTokenId: sum.PersonalAccessTokenId,
 			UserId:                sum.UserId,
@@ -165,17 +141,12 @@ func (s *Service) GetPersonalAccessTokenMetadata(ctx context.Context, in *model.
 // DeletePersonalAccessToken implements
 // WorkMailService.DeletePersonalAccessToken; an unknown id succeeds.
 func (s *Service) DeletePersonalAccessToken(ctx context.Context, in *model.DeletePersonalAccessTokenInput) (*model.DeletePersonalAccessTokenOutput, error) {
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID, id := str(in.OrganizationId), str(in.PersonalAccessTokenId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
-		var t token
-		found, err := getRecord(tx, collTokens, tokenKey(orgID, id), &t)
-		if err != nil || !found {
-			return err
-		}
-		return deleteToken(tx, orgID, &t)
+		return personalAccessTokens.delete(tx, o, str(in.PersonalAccessTokenId))
 	})
 	if err != nil {
 		return nil, err

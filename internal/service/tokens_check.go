@@ -21,29 +21,29 @@ func (s *Service) CheckToken(ctx context.Context, c TokenCheck) (TokenInfo, erro
 	if err := checkPartition(c.Account, c.Region); err != nil {
 		return info, err
 	}
-	p := store.Partition{Account: c.Account, Region: c.Region}
-	err := s.store.Update(ctx, p, func(tx store.Tx) error {
-		if _, err := s.activeOrganization(tx, c.OrganizationID); err != nil {
+	o := orgRef{store.Partition{Account: c.Account, Region: c.Region}, c.OrganizationID}
+	err := s.updateIn(ctx, o.Partition, func(tx store.Tx) error {
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
-		u, err := s.resolveUser(tx, c.OrganizationID, c.User)
+		u, err := s.resolveUser(tx, o, c.User)
 		if errors.Is(err, model.ErrEntityNotFound) {
 			return fmt.Errorf("%w: no such token for user %s", ErrTokenUnknown, c.User)
 		}
 		if err != nil {
 			return err
 		}
-		t, err := matchSecret(tx, c.OrganizationID, u.ID, c.Secret)
+		t, err := matchSecret(tx, o, u.ID, c.Secret)
 		if err != nil {
 			return err
 		}
-		if err := s.tokenUsable(tx, c.OrganizationID, u, t); err != nil {
+		if err := s.tokenUsable(tx, o, u, t); err != nil {
 			return err
 		}
 		t.LastUsedAt = s.now()
 		info = TokenInfo{ID: t.ID, UserID: t.UserID, Name: t.Name, Scopes: t.Scopes,
 			DateCreated: t.CreatedAt, ExpiresTime: t.ExpiresAt, DateLastUsed: t.LastUsedAt}
-		return putToken(tx, c.OrganizationID, t)
+		return personalAccessTokens.put(tx, o, t)
 	})
 	return info, err
 }
@@ -51,23 +51,21 @@ func (s *Service) CheckToken(ctx context.Context, c TokenCheck) (TokenInfo, erro
 // matchSecret returns the user's token whose hash is the secret's. Every
 // token is compared, in constant time, so timing says nothing about which
 // or how much of a hash matched.
-func matchSecret(r store.Reader, orgID, userID, secret string) (*token, error) {
+func matchSecret(r store.Reader, o orgRef, userID, secret string) (*token, error) {
 	want := sha256.Sum256([]byte(secret))
-	var match *token
-	prefix := userTokenKey(orgID, userID, "")
-	err := r.Scan(collUserTokens, prefix, "", 0, func(key string, _ []byte) (bool, error) {
-		var t token
-		found, err := getRecord(r, collTokens, tokenKey(orgID, key[len(prefix):]), &t)
-		if err != nil {
-			return false, err
-		}
-		if found && subtle.ConstantTimeCompare(t.SecretHash, want[:]) == 1 {
-			match = &t
-		}
-		return true, nil
-	})
+	ids, err := personalAccessTokens.ids(r, o, userTokens, userID)
 	if err != nil {
 		return nil, err
+	}
+	var match *token
+	for _, id := range ids {
+		t, err := personalAccessTokens.get(r, o, id)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil && subtle.ConstantTimeCompare(t.SecretHash, want[:]) == 1 {
+			match = t
+		}
 	}
 	if match == nil {
 		return nil, fmt.Errorf("%w: no such token for user %s", ErrTokenUnknown, userID)
@@ -76,17 +74,16 @@ func matchSecret(r store.Reader, orgID, userID, secret string) (*token, error) {
 }
 
 // tokenUsable is nil when t may be used now.
-func (s *Service) tokenUsable(r store.Reader, orgID string, u *user, t *token) error {
+func (s *Service) tokenUsable(r store.Reader, o orgRef, u *user, t *token) error {
 	if err := usable(u); err != nil {
 		return err
 	}
-	var cfg identityProviderConfig
-	found, err := getRecord(r, collIdentityProviders, orgID, &cfg)
+	cfg, err := identityProviders.get(r, o, "")
 	if err != nil {
 		return err
 	}
-	if !found || cfg.TokenStatus != string(model.PersonalAccessTokenConfigurationStatusActive) {
-		return fmt.Errorf("%w: personal access tokens are not active in organization %s", ErrTokenInactive, orgID)
+	if cfg == nil || cfg.TokenStatus != string(model.PersonalAccessTokenConfigurationStatusActive) {
+		return fmt.Errorf("%w: personal access tokens are not active in organization %s", ErrTokenInactive, o.ID)
 	}
 	if now := s.now(); !now.Before(t.ExpiresAt) {
 		return fmt.Errorf("%w: token %s expired at %s", ErrTokenExpired, t.ID, t.ExpiresAt.UTC().Format(time.RFC3339))

@@ -91,9 +91,9 @@ func (s *Service) IssueToken(ctx context.Context, req TokenRequest) (*IssuedToke
 	secret := SecretPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	hash := sha256.Sum256([]byte(secret))
 	t := &token{ID: s.ids.UUID(), Name: req.Name, Scopes: req.Scopes, SecretHash: hash[:], CreatedAt: s.now()}
-	p := store.Partition{Account: req.Account, Region: req.Region}
-	err := s.store.Update(ctx, p, func(tx store.Tx) error {
-		cfg, u, err := s.tokenOwner(tx, req.OrganizationID, req.User)
+	o := orgRef{store.Partition{Account: req.Account, Region: req.Region}, req.OrganizationID}
+	err := s.updateIn(ctx, o.Partition, func(tx store.Tx) error {
+		cfg, u, err := s.tokenOwner(tx, o, req.User)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Service) IssueToken(ctx context.Context, req TokenRequest) (*IssuedToke
 			lifetime = req.ExpiresIn
 		}
 		t.UserID, t.ExpiresAt = u.ID, t.CreatedAt.Add(lifetime)
-		return putToken(tx, req.OrganizationID, t)
+		return personalAccessTokens.insert(tx, o, t)
 	})
 	if err != nil {
 		return nil, err
@@ -115,29 +115,29 @@ func (s *Service) IssueToken(ctx context.Context, req TokenRequest) (*IssuedToke
 
 // tokenOwner returns the configuration and the user for issuing a token,
 // or the reason the user may not have one.
-func (s *Service) tokenOwner(r store.Reader, orgID, ident string) (*identityProviderConfig, *user, error) {
-	if _, err := s.activeOrganization(r, orgID); err != nil {
+func (s *Service) tokenOwner(r store.Reader, o orgRef, ident string) (*identityProviderConfig, *user, error) {
+	orgID := o.ID
+	if _, err := s.activeOrganization(r, o); err != nil {
 		return nil, nil, err
 	}
-	var cfg identityProviderConfig
-	found, err := getRecord(r, collIdentityProviders, orgID, &cfg)
+	cfg, err := identityProviders.get(r, o, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	if !found {
+	if cfg == nil {
 		return nil, nil, fmt.Errorf("%w: organization %s has no identity-provider configuration", ErrNoIdentityProvider, orgID)
 	}
 	if cfg.TokenStatus != string(model.PersonalAccessTokenConfigurationStatusActive) {
 		return nil, nil, fmt.Errorf("%w: personal access tokens are %s in organization %s", ErrTokenInactive, cfg.TokenStatus, orgID)
 	}
-	u, err := s.resolveUser(r, orgID, ident)
+	u, err := s.resolveUser(r, o, ident)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := usable(u); err != nil {
 		return nil, nil, err
 	}
-	return &cfg, u, nil
+	return cfg, u, nil
 }
 
 // usable is nil when u may hold and use tokens.

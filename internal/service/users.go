@@ -3,23 +3,46 @@ package service
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// User records live under "<organization id>/<user id>", so that one
-// organization's users are one ordered prefix: ListUsers pages through it
-// without reading the rest. Names and emails are indexed in lower case
-// (they are matched without regard to case) and point to the user id.
-const (
-	collUsers       = "user"         // org/user id -> user
-	collEntityNames = "entity-name"  // org/lower(name) -> user id, while not deleted
-	collEntityEmail = "entity-email" // org/lower(email) -> user id, while not deleted
-	collUserIdP     = "user-idp"     // org/lower(identity-provider user id)/user id -> ""
+// users is the table of the user kind of entity. Records live under
+// "<organization id>/<user id>", so that one organization's users are one
+// ordered prefix: ListUsers pages through it without reading the rest.
+// While a user is not deleted its name and email are in the shared entity
+// indexes (entity.go) and its identity-provider user id in user-idp; a
+// deleted user is in user-deleted, by deletion time, until Purge.
+var users = &table[user]{
+	coll: "user",
+	id:   func(u *user) string { return u.ID },
+	indexes: []indexOn[user]{
+		{entityNames, func(u *user) []string { return whileUndeleted(u, u.Name) }},
+		{entityEmails, func(u *user) []string { return whileUndeleted(u, u.Email) }},
+		{userIdPs, func(u *user) []string { return whileUndeleted(u, u.IdPUserID) }},
+		{deletedUsers, func(u *user) []string {
+			if u.State != userDeleted {
+				return nil
+			}
+			return []string{deletedAtKey(u.DeletedAt)}
+		}},
+	},
+}
+
+var (
+	userIdPs     = &index{coll: "user-idp", fold: true} // org/lower(identity-provider user id)/user id
+	deletedUsers = &index{coll: "user-deleted"}         // org/deletion time/user id
+	userKind     = kindOf(users)
 )
+
+func whileUndeleted(u *user, v string) []string {
+	if v == "" || u.State == userDeleted {
+		return nil
+	}
+	return []string{v}
+}
 
 // DeletedUserRetention is how long a deleted user stays describable and
 // listed with State DELETED: WorkMail keeps a deleted user's mailbox 30 days.
@@ -70,40 +93,41 @@ const (
 	userDeleted  = string(model.EntityStateDeleted)
 )
 
-func userKey(orgID, userID string) string       { return orgID + "/" + userID }
-func indexKey(orgID, value string) string       { return orgID + "/" + strings.ToLower(value) }
-func idpKey(orgID, idpID, userID string) string { return indexKey(orgID, idpID) + "/" + userID }
-
-// putUser writes the record and its identity-provider index entry.
-// Callers that change the IdP id remove the old entry first (unlinkIdP).
-func putUser(tx store.Tx, orgID string, u *user) error {
-	if u.IdPUserID != "" && u.State != userDeleted {
-		if err := tx.Put(collUserIdP, idpKey(orgID, u.IdPUserID, u.ID), nil); err != nil {
-			return err
+// resolveUser finds the user an EntityIdentifier names (see
+// resolveEntity). A deleted user answers by id only, until
+// DeletedUserRetention ends; then, like an identifier that never existed,
+// it is EntityNotFoundException.
+func (s *Service) resolveUser(r store.Reader, o orgRef, ident string) (*user, error) {
+	ref, found, err := resolveEntity(r, o, ident, userKind)
+	if err != nil {
+		return nil, err
+	}
+	var u *user
+	if found {
+		if u, err = users.get(r, o, ref.ID); err != nil {
+			return nil, err
 		}
 	}
-	return putRecord(tx, collUsers, userKey(orgID, u.ID), u)
+	if u == nil || (u.State == userDeleted && !s.now().Before(u.DeletedAt.Add(DeletedUserRetention))) {
+		return nil, model.ErrEntityNotFound.Errorf("User %s does not exist in organization %s.", ident, o.ID)
+	}
+	return u, nil
 }
 
-func unlinkIdP(tx store.Tx, orgID string, u *user) error {
-	if u.IdPUserID == "" {
-		return nil
+// undeletedUser resolves a user of an Active organization for operations
+// that change it: a deleted user is EntityStateException.
+func (s *Service) undeletedUser(r store.Reader, o orgRef, identifier string) (*user, error) {
+	if _, err := s.activeOrganization(r, o); err != nil {
+		return nil, err
 	}
-	return tx.Delete(collUserIdP, idpKey(orgID, u.IdPUserID, u.ID))
-}
-
-// claimName reserves name for userID in the organization, or answers
-// NameAvailabilityException when another entity holds it.
-func claimName(tx store.Tx, orgID, name, userID string) error {
-	if held, err := tx.Get(collEntityNames, indexKey(orgID, name)); err == nil {
-		if string(held) != userID {
-			return model.ErrNameAvailability.Errorf("The name %s is already used by another user, group or resource in organization %s.", name, orgID)
-		}
-		return nil
-	} else if !isNotFound(err) {
-		return err
+	u, err := s.resolveUser(r, o, identifier)
+	if err != nil {
+		return nil, err
 	}
-	return tx.Put(collEntityNames, indexKey(orgID, name), []byte(userID))
+	if u.State == userDeleted {
+		return nil, model.ErrEntityState.Errorf("User %s is deleted.", u.ID)
+	}
+	return u, nil
 }
 
 // CreateUser implements WorkMailService.CreateUser. The user starts
@@ -135,15 +159,12 @@ func (s *Service) CreateUser(ctx context.Context, in *model.CreateUserInput) (*m
 		attributes:   attributes{FirstName: str(in.FirstName), LastName: str(in.LastName)},
 		CreatedAt:    s.now(),
 	}
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
-		if err := claimName(tx, orgID, u.Name, u.ID); err != nil {
-			return err
-		}
-		return putUser(tx, orgID, u)
+		return users.insert(tx, o, u)
 	})
 	if err != nil {
 		return nil, err
@@ -154,16 +175,16 @@ func (s *Service) CreateUser(ctx context.Context, in *model.CreateUserInput) (*m
 // DescribeUser implements WorkMailService.DescribeUser.
 func (s *Service) DescribeUser(ctx context.Context, in *model.DescribeUserInput) (*model.DescribeUserOutput, error) {
 	var out *model.DescribeUserOutput
-	err := s.view(ctx, func(_ store.Partition, r store.Reader) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(r, orgID); err != nil {
+	err := s.view(ctx, func(p store.Partition, r store.Reader) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(r, o); err != nil {
 			return err
 		}
-		u, err := s.resolveUser(r, orgID, str(in.UserId))
+		u, err := s.resolveUser(r, o, str(in.UserId))
 		if err != nil {
 			return err
 		}
-		storeID, err := identityStoreID(r, orgID)
+		storeID, err := identityStoreID(r, o)
 		if err != nil {
 			return err
 		}
@@ -221,20 +242,17 @@ func (s *Service) UpdateUser(ctx context.Context, in *model.UpdateUserInput) (*m
 	if in.Role != nil && (*in.Role == model.UserRoleSystemUser || *in.Role == model.UserRoleResource) {
 		return nil, model.ErrInvalidParameter.Errorf("Role %s cannot be set by UpdateUser.", *in.Role)
 	}
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		u, err := s.undeletedUser(tx, orgID, str(in.UserId))
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		u, err := s.undeletedUser(tx, o, str(in.UserId))
 		if err != nil {
 			return err
 		}
 		if in.IdentityProviderUserId != nil {
-			if err := unlinkIdP(tx, orgID, u); err != nil {
-				return err
-			}
 			u.IdPUserID = *in.IdentityProviderUserId
 		}
 		applyUpdate(u, in)
-		return putUser(tx, orgID, u)
+		return users.put(tx, o, u)
 	})
 	if err != nil {
 		return nil, err
@@ -272,12 +290,12 @@ func applyUpdate(u *user, in *model.UpdateUserInput) {
 // free, its tokens are removed, and the record stays describable by id with
 // State DELETED for DeletedUserRetention.
 func (s *Service) DeleteUser(ctx context.Context, in *model.DeleteUserInput) (*model.DeleteUserOutput, error) {
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
-		u, err := s.resolveUser(tx, orgID, str(in.UserId))
+		u, err := s.resolveUser(tx, o, str(in.UserId))
 		if errors.Is(err, model.ErrEntityNotFound) || (err == nil && u.State == userDeleted) {
 			return nil
 		}
@@ -287,37 +305,14 @@ func (s *Service) DeleteUser(ctx context.Context, in *model.DeleteUserInput) (*m
 		if u.State != userDisabled {
 			return model.ErrEntityState.Errorf("User %s is %s: deregister it from WorkMail before deleting it.", u.ID, u.State)
 		}
-		for coll, key := range map[string]string{collEntityNames: indexKey(orgID, u.Name), collEntityEmail: indexKey(orgID, u.Email)} {
-			if err := releaseIndex(tx, coll, key, u.ID); err != nil {
-				return err
-			}
-		}
-		if err := unlinkIdP(tx, orgID, u); err != nil {
-			return err
-		}
-		if err := deleteUserTokens(tx, orgID, u.ID); err != nil {
+		if err := deleteUserTokens(tx, o, u.ID); err != nil {
 			return err
 		}
 		u.State, u.DeletedAt, u.PasswordHash = userDeleted, s.now(), ""
-		return putUser(tx, orgID, u)
+		return users.put(tx, o, u)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.DeleteUserOutput{}, nil
-}
-
-// releaseIndex removes a name or email index entry if it points to userID.
-func releaseIndex(tx store.Tx, collection, key, userID string) error {
-	held, err := tx.Get(collection, key)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if string(held) != userID {
-		return nil
-	}
-	return tx.Delete(collection, key)
 }

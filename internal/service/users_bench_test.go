@@ -64,13 +64,10 @@ func seedOrganization(b *testing.B, s *Service, ctx context.Context, n int) stri
 	}
 	org := *out.OrganizationId
 	for start := 0; start < n; start += 10_000 {
-		err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
+		err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
 			for i := start; i < min(n, start+10_000); i++ {
 				u := &user{ID: s.ids.UUID(), Name: fmt.Sprintf("user-%06d", i), DisplayName: "User", Role: "USER", State: userDisabled, CreatedAt: s.now()}
-				if err := claimName(tx, org, u.Name, u.ID); err != nil {
-					return err
-				}
-				if err := putUser(tx, org, u); err != nil {
+				if err := users.insert(tx, orgRef{p, org}, u); err != nil {
 					return err
 				}
 			}

@@ -14,7 +14,7 @@ import (
 type userSource struct {
 	collection string
 	prefix     string                         // scanned prefix of the collection
-	userID     func(key, value []byte) string // the user an index entry names
+	userID     func(key, value []byte) string // the user an index entry names; "" for none
 }
 
 // ListUsers implements WorkMailService.ListUsers. As AWS documents, one
@@ -30,37 +30,31 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*mod
 	if n := countFilters(f); n > 1 {
 		return nil, model.ErrInvalidParameter.Errorf("ListUsers takes one filter per request; %d were given.", n)
 	}
-	out := &model.ListUsersOutput{Users: []model.User{}}
+	var out *model.ListUsersOutput
 	err := s.view(ctx, func(p store.Partition, r store.Reader) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(r, orgID); err != nil {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(r, o); err != nil {
 			return err
 		}
-		scope := listScope("ListUsers", p, orgID, given(f.UsernamePrefix), given(f.DisplayNamePrefix),
+		pg, err := s.newPager("ListUsers", p, in.NextToken, in.MaxResults, o.ID, given(f.UsernamePrefix), given(f.DisplayNamePrefix),
 			given(f.PrimaryEmailPrefix), given(f.State), given(f.IdentityProviderUserIdPrefix))
-		after, err := s.decodeNextToken(scope, in.NextToken)
 		if err != nil {
 			return err
 		}
-		storeID, err := identityStoreID(r, orgID)
+		storeID, err := identityStoreID(r, o)
 		if err != nil {
 			return err
 		}
-		src := usersSource(orgID, f)
-		limit := pageSize(in.MaxResults, defaultListPage)
-		return r.Scan(src.collection, src.prefix, after, 0, func(key string, value []byte) (bool, error) {
-			u, err := src.read(r, orgID, key, value)
+		src := usersSource(o, f)
+		list, next, err := page(r, pg, src.collection, src.prefix, func(key string, value []byte) (model.User, bool, error) {
+			u, err := src.read(r, o, key, value)
 			if err != nil || u == nil || !s.listed(u, f) {
-				return err == nil, err
+				return model.User{}, false, err
 			}
-			if len(out.Users) == limit {
-				out.NextToken = ptr(s.paging.Encode(scope, after))
-				return false, nil
-			}
-			out.Users = append(out.Users, userSummary(u, storeID))
-			after = key
-			return true, nil
+			return userSummary(u, storeID), true, nil
 		})
+		out = &model.ListUsersOutput{Users: list, NextToken: next}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -70,32 +64,46 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*mod
 
 // read returns the user a scanned record stands for, or nil when an index
 // entry has no user behind it.
-func (src userSource) read(r store.Reader, orgID, key string, value []byte) (*user, error) {
-	var u user
-	if src.collection == collUsers {
-		return &u, decodeRecord(collUsers, key, value, &u)
+func (src userSource) read(r store.Reader, o orgRef, key string, value []byte) (*user, error) {
+	if src.userID == nil {
+		return users.decode(key, value)
 	}
-	found, err := getRecord(r, collUsers, userKey(orgID, src.userID([]byte(key), value)), &u)
-	if err != nil || !found {
+	id := src.userID([]byte(key), value)
+	if id == "" {
+		return nil, nil
+	}
+	u, err := users.get(r, o, id)
+	if err != nil || u == nil {
 		return nil, err
 	}
-	return &u, nil
+	// The address index also holds aliases: list by the primary address only.
+	if src.collection == entityEmails.coll && key[len(o.prefix()):] != entityEmails.folded(u.Email) {
+		return nil, nil
+	}
+	return u, nil
 }
 
-// usersSource picks the collection a ListUsers request reads.
-func usersSource(orgID string, f *model.ListUsersFilters) userSource {
-	byIndex := func(key, value []byte) string { return string(value) }
+// usersSource picks the collection a ListUsers request reads. The name
+// and email indexes are shared by every kind of entity: entries of other
+// kinds are skipped.
+func usersSource(o orgRef, f *model.ListUsersFilters) userSource {
+	byHolder := func(_, value []byte) string {
+		if kind, id := parseHolder(value); kind == users.coll {
+			return id
+		}
+		return ""
+	}
 	switch {
 	case f.UsernamePrefix != nil:
-		return userSource{collEntityNames, indexKey(orgID, *f.UsernamePrefix), byIndex}
+		return userSource{entityNames.coll, entityNames.entryKey(o, entityNames.folded(*f.UsernamePrefix), ""), byHolder}
 	case f.PrimaryEmailPrefix != nil:
-		return userSource{collEntityEmail, indexKey(orgID, *f.PrimaryEmailPrefix), byIndex}
+		return userSource{entityEmails.coll, entityEmails.entryKey(o, entityEmails.folded(*f.PrimaryEmailPrefix), ""), byHolder}
 	case f.IdentityProviderUserIdPrefix != nil:
-		return userSource{collUserIdP, indexKey(orgID, *f.IdentityProviderUserIdPrefix), func(key, _ []byte) string {
+		return userSource{userIdPs.coll, o.prefix() + userIdPs.folded(*f.IdentityProviderUserIdPrefix), func(key, _ []byte) string {
 			return string(key[strings.LastIndexByte(string(key), '/')+1:])
 		}}
 	}
-	return userSource{collection: collUsers, prefix: orgID + "/"}
+	return userSource{collection: users.coll, prefix: o.prefix()}
 }
 
 // listed reports whether ListUsers shows u under filter f: deleted users
@@ -144,13 +152,4 @@ func countFilters(f *model.ListUsersFilters) int {
 
 func hasPrefixFold(s, prefix string) bool {
 	return strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
-}
-
-// given spells an optional filter for a list scope, telling an absent
-// filter from an empty one (they read different collections).
-func given[T ~string](p *T) string {
-	if p == nil {
-		return "-"
-	}
-	return "=" + string(*p)
 }

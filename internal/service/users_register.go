@@ -14,13 +14,13 @@ import (
 // an ENABLED user again with its own email changes nothing (as AWS
 // documents); with another email it is EntityAlreadyRegisteredException.
 func (s *Service) RegisterToWorkMail(ctx context.Context, in *model.RegisterToWorkMailInput) (*model.RegisterToWorkMailOutput, error) {
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID, email := str(in.OrganizationId), str(in.Email)
-		o, err := s.activeOrganization(tx, orgID)
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o, email := orgRef{p, str(in.OrganizationId)}, str(in.Email)
+		org, err := s.activeOrganization(tx, o)
 		if err != nil {
 			return err
 		}
-		u, err := s.resolveUser(tx, orgID, str(in.EntityId))
+		u, err := s.resolveUser(tx, o, str(in.EntityId))
 		if err != nil {
 			return err
 		}
@@ -32,39 +32,18 @@ func (s *Service) RegisterToWorkMail(ctx context.Context, in *model.RegisterToWo
 		case u.State == userEnabled:
 			return model.ErrEntityAlreadyRegistered.Errorf("User %s is already registered to WorkMail as %s.", u.ID, u.Email)
 		}
-		if !o.hasMailDomain(email[strings.LastIndexByte(email, '@')+1:]) {
-			return model.ErrMailDomainNotFound.Errorf("The domain of %s is not a mail domain of organization %s.", email, orgID)
-		}
-		if err := claimEmail(tx, orgID, email, u); err != nil {
-			return err
+		if !org.hasMailDomain(email[strings.LastIndexByte(email, '@')+1:]) {
+			return model.ErrMailDomainNotFound.Errorf("The domain of %s is not a mail domain of organization %s.", email, o.ID)
 		}
 		now := s.now()
 		u.State, u.Email, u.EnabledAt, u.MailboxProvisionedAt = userEnabled, email, now, now
 		u.DisabledAt, u.MailboxDeprovisionedAt = time.Time{}, time.Time{}
-		return putUser(tx, orgID, u)
+		return users.put(tx, o, u) // claims the email, releases the old one
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.RegisterToWorkMailOutput{}, nil
-}
-
-// claimEmail gives email to u, releasing u's previous email, or answers
-// EmailAddressInUseException when another entity has it.
-func claimEmail(tx store.Tx, orgID, email string, u *user) error {
-	held, err := tx.Get(collEntityEmail, indexKey(orgID, email))
-	switch {
-	case err == nil && string(held) != u.ID:
-		return model.ErrEmailAddressInUse.Errorf("The email address %s is already used by another user, group or resource.", email)
-	case err != nil && !isNotFound(err):
-		return err
-	}
-	if u.Email != "" {
-		if err := releaseIndex(tx, collEntityEmail, indexKey(orgID, u.Email), u.ID); err != nil {
-			return err
-		}
-	}
-	return tx.Put(collEntityEmail, indexKey(orgID, email), []byte(u.ID))
 }
 
 // hasMailDomain reports whether domain is one of the organization's mail
@@ -85,12 +64,12 @@ func (o *organization) hasMailDomain(domain string) bool {
 // for users: an ENABLED user becomes DISABLED. It keeps its email, so that
 // RegisterToWorkMail can enable it again; DeleteUser frees the email.
 func (s *Service) DeregisterFromWorkMail(ctx context.Context, in *model.DeregisterFromWorkMailInput) (*model.DeregisterFromWorkMailOutput, error) {
-	err := s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		if _, err := s.activeOrganization(tx, orgID); err != nil {
+	err := s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
 		}
-		u, err := s.resolveUser(tx, orgID, str(in.EntityId))
+		u, err := s.resolveUser(tx, o, str(in.EntityId))
 		if err != nil {
 			return err
 		}
@@ -99,7 +78,7 @@ func (s *Service) DeregisterFromWorkMail(ctx context.Context, in *model.Deregist
 		}
 		now := s.now()
 		u.State, u.DisabledAt, u.MailboxDeprovisionedAt = userDisabled, now, now
-		return putUser(tx, orgID, u)
+		return users.put(tx, o, u)
 	})
 	if err != nil {
 		return nil, err
@@ -114,14 +93,14 @@ func (s *Service) ResetPassword(ctx context.Context, in *model.ResetPasswordInpu
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(_ store.Partition, tx store.Tx) error {
-		orgID := str(in.OrganizationId)
-		u, err := s.undeletedUser(tx, orgID, str(in.UserId))
+	err = s.update(ctx, func(p store.Partition, tx store.Tx) error {
+		o := orgRef{p, str(in.OrganizationId)}
+		u, err := s.undeletedUser(tx, o, str(in.UserId))
 		if err != nil {
 			return err
 		}
 		u.PasswordHash = hash
-		return putUser(tx, orgID, u)
+		return users.put(tx, o, u)
 	})
 	if err != nil {
 		return nil, err
