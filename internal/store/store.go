@@ -56,11 +56,11 @@ const (
 	// ErrClosed is returned by every method called after Close, and by the
 	// methods of a Reader or Tx used after its transaction function returned.
 	ErrClosed Error = "store: closed"
-	// ErrInvalidKey is returned by Put when the collection or id is empty or
+	// ErrInvalidKey is returned by Put and Insert when the collection or id is empty or
 	// longer than MaxKeyLen bytes, and by View and Update when the
 	// partition's Account contains a NUL byte (which would make partition
-	// names ambiguous in stores that join Account and Region). Reads of such
-	// keys inside a transaction simply find nothing.
+	// names ambiguous in stores that join Account and Region). Reads and
+	// deletes of such keys inside a transaction simply find nothing.
 	ErrInvalidKey Error = "store: invalid key"
 	// ErrExists is returned by Insert when a record exists at the address.
 	ErrExists Error = "store: record exists"

@@ -34,7 +34,7 @@ func openTemp(t testing.TB, opts boltstore.Options) *boltstore.Store {
 
 // TestContract runs the suite with fsync on, as in production.
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t, boltstore.Options{}) })
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t, boltstore.Options{}) }, storetest.Options{CallsOnce: true})
 }
 
 func TestReopenKeepsEverything(t *testing.T) {

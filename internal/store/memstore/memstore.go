@@ -34,7 +34,7 @@ var _ store.Store = (*Store)(nil)
 
 // New returns an empty, open Store.
 func New() *Store {
-	return &Store{parts: make(map[store.Partition]*partition)}
+	return &Store{parts: newParts()}
 }
 
 // enter registers a running call, or fails with ErrClosed after Close.
@@ -115,13 +115,21 @@ func (s *Store) Reset(ctx context.Context) error {
 
 	s.mu.Lock()
 	old := s.parts
-	s.parts = make(map[store.Partition]*partition)
+	s.parts = newParts()
 	s.mu.Unlock()
-	for _, part := range old {
-		part.mu.Lock()
-		part.retire()
-		part.mu.Unlock()
+	// Global last: a transaction holding another partition of this
+	// generation may still reach it.
+	for p, part := range old {
+		if p != store.Global {
+			part.mu.Lock()
+			part.retire()
+			part.mu.Unlock()
+		}
 	}
+	g := old[store.Global]
+	g.mu.Lock()
+	g.retire()
+	g.mu.Unlock()
 	return nil
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(*testing.T) store.Store { return memstore.New() })
+	storetest.Run(t, func(*testing.T) store.Store { return memstore.New() }, storetest.Options{CallsOnce: true})
 }
 
 func BenchmarkStore(b *testing.B) {

@@ -30,10 +30,30 @@ type partition struct {
 	// partition up again.
 	retired bool
 	colls   map[string]*btree.BTreeG[record]
+	// global is the Global partition of the same generation of the
+	// store's map (nil for Global itself). A Tx reaches Global through it
+	// rather than through the current map, so that a Reset that replaced
+	// the map meanwhile removes both or neither of a transaction's parts.
+	global *partition
 }
 
-func newPartition() *partition {
-	return &partition{colls: make(map[string]*btree.BTreeG[record])}
+func newPartition(global *partition) *partition {
+	return &partition{colls: make(map[string]*btree.BTreeG[record]), global: global}
+}
+
+// newParts returns a fresh map of partitions holding its Global partition,
+// which Reset retires after every other one.
+func newParts() map[store.Partition]*partition {
+	return map[store.Partition]*partition{store.Global: newPartition(nil)}
+}
+
+// lockGlobalOf write-locks the Global partition of part's generation. The
+// caller holds part's lock, so Reset has not retired part, and Reset
+// retires Global only after every other partition: it is not retired.
+func (s *Store) lockGlobalOf(part *partition) *partition {
+	g := part.global
+	g.mu.Lock()
+	return g
 }
 
 // retire empties the partition for Reset. The caller holds mu.
@@ -67,7 +87,7 @@ func (s *Store) lock(p store.Partition) *partition {
 		s.mu.Lock()
 		part := s.parts[p]
 		if part == nil {
-			part = newPartition()
+			part = newPartition(s.parts[store.Global])
 			s.parts[p] = part
 		}
 		s.mu.Unlock()

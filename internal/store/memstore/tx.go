@@ -96,8 +96,12 @@ func (t *tx) Global() store.Tx {
 	if t.partition == store.Global {
 		return t
 	}
+	if t.global == nil && t.done {
+		// A kept Tx must not take the lock: nothing would release it.
+		return &tx{reader: reader{done: true}, store: t.store, partition: store.Global}
+	}
 	if t.global == nil {
-		part := t.store.lock(store.Global)
+		part := t.store.lockGlobalOf(t.part)
 		t.global = &tx{reader: reader{part: part, done: t.done}, store: t.store, partition: store.Global}
 	}
 	return t.global

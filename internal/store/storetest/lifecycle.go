@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,11 +78,12 @@ func testClose(t *testing.T, s store.Store) {
 // function: Close must wait for it, and the Update must succeed.
 func testCloseWaitsForUpdate(t *testing.T, s store.Store) {
 	inside := make(chan struct{})
+	var once sync.Once
 	release := make(chan struct{})
 	updated := make(chan error, 1)
 	go func() {
 		updated <- s.Update(context.Background(), pA(), func(tx store.Tx) error {
-			close(inside)
+			once.Do(func() { close(inside) })
 			<-release
 			return tx.Put("c", "k", []byte("v"))
 		})

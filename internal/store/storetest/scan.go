@@ -144,6 +144,7 @@ func testScanWritesDuringScan(t *testing.T, s store.Store) {
 	// and a batch of ids behind the cursor.
 	var visited []string
 	err = s.Update(context.Background(), pA(), func(tx store.Tx) error {
+		visited = nil // afresh on every call, as retries require
 		return tx.Scan("c", "k", "", 0, func(v string, _ []byte) (bool, error) {
 			visited = append(visited, v)
 			var i int

@@ -15,12 +15,21 @@ import (
 // when the test ends (ErrClosed from a test that closed it itself is fine).
 type Opener func(t *testing.T) store.Store
 
+// Options declares what a store promises beyond the contract, so that Run
+// also checks it. The zero value asks for nothing more.
+type Options struct {
+	// CallsOnce declares that Update calls its function exactly once (the
+	// store serializes writers and never retries).
+	CallsOnce bool
+}
+
 // Run runs the whole contract suite against stores made by open.
-func Run(t *testing.T, open Opener) {
-	cases := []struct {
+func Run(t *testing.T, open Opener, opts Options) {
+	type testCase = struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
-	}{
+	}
+	cases := []testCase{
 		{"GetMissing", testGetMissing},
 		{"RoundTrip", testRoundTrip},
 		{"EmptyValue", testEmptyValue},
@@ -40,7 +49,6 @@ func Run(t *testing.T, open Opener) {
 		{"FailedUpdateInNewPartition", testFailedUpdateInNewPartition},
 		{"PanicInUpdate", testPanicInUpdate},
 		{"GoexitInUpdate", testGoexitInUpdate},
-		{"FnRunsOnce", testFnRunsOnce},
 		{"CancelledContext", testCancelledContext},
 		{"KeptTxIsDead", testKeptTxIsDead},
 		{"PartitionIsolation", testPartitionIsolation},
@@ -49,6 +57,10 @@ func Run(t *testing.T, open Opener) {
 		{"CloseWaitsForUpdate", testCloseWaitsForUpdate},
 		{"Concurrency", testConcurrency},
 		{"SnapshotConsistency", testSnapshotConsistency},
+	}
+	cases = append(cases, v2Cases...)
+	if opts.CallsOnce {
+		cases = append(cases, testCase{"CallsOnce", testCallsOnce})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -166,28 +166,6 @@ func testPanicInUpdate(t *testing.T, s store.Store) {
 	wantValue(t, s, pA(), "c", "after", "ok")
 }
 
-func testFnRunsOnce(t *testing.T, s store.Store) {
-	for _, fail := range []bool{false, true} {
-		calls := 0
-		err := s.Update(context.Background(), pA(), func(tx store.Tx) error {
-			calls++
-			if err := tx.Put("c", "k", []byte("v")); err != nil {
-				return err
-			}
-			if fail {
-				return errTest
-			}
-			return nil
-		})
-		if fail != (err != nil) {
-			t.Fatalf("Update (fail=%v) = %v", fail, err)
-		}
-		if calls != 1 {
-			t.Fatalf("Update (fail=%v) ran fn %d times", fail, calls)
-		}
-	}
-}
-
 func testCancelledContext(t *testing.T, s store.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
