@@ -42,8 +42,8 @@ type Options struct {
 // functions must not call Update or Close on the same Store (they run on
 // the writer goroutine, which would wait for itself); View is allowed.
 type Store struct {
-	db    *bolt.DB
-	reqs  chan *request // to the writer; closed by Close
+	db   *bolt.DB
+	reqs chan *request // to the writer; closed by Close
 	// commitMu keeps a Reset and a batch from interleaving their commits.
 	commitMu sync.Mutex
 
