@@ -51,8 +51,6 @@ type Handler struct {
 	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
 }
 
-// randomIDs makes request ids for a Handler without RequestIDs.
-var randomIDs = ids.New(nil)
 
 // exchange is one request's progress, for the access log.
 type exchange struct {
@@ -91,7 +89,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) newRequestID() string {
 	if h.RequestIDs == nil {
-		return randomIDs.UUID()
+		// A generator of its own per request: crypto/rand needs no
+		// shared state, and one shared Generator would be a lock every
+		// request takes.
+		return ids.New(nil).UUID()
 	}
 	return h.RequestIDs.UUID()
 }
