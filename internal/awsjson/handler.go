@@ -51,7 +51,6 @@ type Handler struct {
 	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
 }
 
-
 // exchange is one request's progress, for the access log.
 type exchange struct {
 	requestID string
