@@ -172,14 +172,13 @@ func (t *table[T]) reindexAll(tx store.Tx, o orgRef) error {
 const collPartitions = "partition"
 
 func registerPartition(tx store.Tx, p store.Partition) error {
-	g := tx.Global()
-	key := p.Account + "\x00" + p.Region
-	if _, err := g.Get(collPartitions, key); err == nil || !isNotFound(err) {
-		return err
-	}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	return g.Put(collPartitions, key, raw)
+	err = tx.Global().Insert(collPartitions, p.Account+"\x00"+p.Region, raw)
+	if errors.Is(err, store.ErrExists) {
+		return nil // registered before: the record is the same
+	}
+	return err
 }
