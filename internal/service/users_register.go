@@ -32,8 +32,8 @@ func (s *Service) RegisterToWorkMail(ctx context.Context, in *model.RegisterToWo
 		case u.State == userEnabled:
 			return model.ErrEntityAlreadyRegistered.Errorf("User %s is already registered to WorkMail as %s.", u.ID, u.Email)
 		}
-		if !org.hasMailDomain(email[strings.LastIndexByte(email, '@')+1:]) {
-			return model.ErrMailDomainNotFound.Errorf("The domain of %s is not a mail domain of organization %s.", email, o.ID)
+		if err := checkMailDomain(tx, o, org, email); err != nil {
+			return err
 		}
 		now := s.now()
 		u.State, u.Email, u.EnabledAt, u.MailboxProvisionedAt = userEnabled, email, now, now
@@ -44,20 +44,6 @@ func (s *Service) RegisterToWorkMail(ctx context.Context, in *model.RegisterToWo
 		return nil, err
 	}
 	return &model.RegisterToWorkMailOutput{}, nil
-}
-
-// hasMailDomain reports whether domain is one of the organization's mail
-// domains: its default domain and those given at creation.
-func (o *organization) hasMailDomain(domain string) bool {
-	if strings.EqualFold(domain, o.DefaultMailDomain) {
-		return true
-	}
-	for _, d := range o.Domains {
-		if strings.EqualFold(domain, d) {
-			return true
-		}
-	}
-	return false
 }
 
 // DeregisterFromWorkMail implements WorkMailService.DeregisterFromWorkMail
