@@ -11,6 +11,7 @@ import (
 	"github.com/workmaild/workmaild/internal/auth"
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/paging"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 	"github.com/workmaild/workmaild/internal/store/memstore"
 )
@@ -166,8 +167,9 @@ type testGroup struct {
 }
 
 var testGroups = &table[testGroup]{
-	coll: "test-group",
-	id:   func(g *testGroup) string { return g.ID },
+	codec: record.For[testGroup](),
+	coll:  "test-group",
+	id:    func(g *testGroup) string { return g.ID },
 	indexes: []indexOn[testGroup]{
 		{entityNames, func(g *testGroup) []string { return []string{g.Name} }},
 		{entityEmails, func(g *testGroup) []string {

@@ -6,14 +6,16 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
 // applications holds the Identity Center applications of a partition,
 // keyed by ARN: a partition-level table.
 var applications = &table[application]{
-	coll: "identity-center-application",
-	id:   func(a *application) string { return a.ARN },
+	codec: record.For[application](),
+	coll:  "identity-center-application",
+	id:    func(a *application) string { return a.ARN },
 }
 
 type application struct {

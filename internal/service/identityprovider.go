@@ -4,12 +4,14 @@ import (
 	"context"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
 // identityProviders holds each organization's identity-provider
 // configuration: a singleton table, keyed by organization id.
 var identityProviders = &table[identityProviderConfig]{
+	codec:     record.For[identityProviderConfig](),
 	coll:      "identity-provider",
 	id:        func(*identityProviderConfig) string { return "" },
 	singleton: true,

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -39,8 +40,9 @@ type organization struct {
 // scope of everything else). Alias and directory are unique while the
 // organization is not deleted.
 var organizations = &table[organization]{
-	coll: "organization",
-	id:   func(o *organization) string { return o.ID },
+	codec: record.For[organization](),
+	coll:  "organization",
+	id:    func(o *organization) string { return o.ID },
 	indexes: []indexOn[organization]{
 		{orgAliases, func(o *organization) []string { return whileLive(o, o.Alias) }},
 		{orgDirectories, func(o *organization) []string { return whileLive(o, o.DirectoryID) }},

@@ -1,14 +1,15 @@
 package service
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/workmaild/workmaild/internal/record"
 
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// A table stores one kind of record as JSON and keeps the record's
+// A table stores one kind of record (in internal/record's form) and keeps the record's
 // secondary indexes itself: every write diffs the index values of the
 // record it replaces with those of the new one, claims what is new (with
 // store Insert, so two transactions cannot both claim a value) and
@@ -23,6 +24,7 @@ import (
 // their keys are the bare id and value. A singleton table holds one
 // record per organization, keyed by the organization id alone.
 type table[T any] struct {
+	codec     record.Codec[T] // how records are stored (internal/record)
 	coll      string          // the records' collection; also the kind written into unique entries
 	id        func(*T) string // the record's id within its organization
 	singleton bool            // one record per organization, keyed by the organization id
@@ -97,7 +99,7 @@ func (t *table[T]) has(r store.Reader, o orgRef, id string) (bool, error) {
 
 func (t *table[T]) decode(key string, raw []byte) (*T, error) {
 	v := new(T)
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := t.codec.Decode(raw, v); err != nil {
 		return nil, fmt.Errorf("service: corrupt %s record %q: %w", t.coll, key, err)
 	}
 	return v, nil
@@ -168,11 +170,7 @@ func (t *table[T]) write(tx store.Tx, o orgRef, old, rec *T) error {
 			}
 		}
 	}
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("service: encoding %s record: %w", t.coll, err)
-	}
-	return tx.Put(t.coll, t.key(o, id), raw)
+	return tx.Put(t.coll, t.key(o, id), t.codec.Append(nil, rec))
 }
 
 // reindex claims every index value rec holds that is not claimed yet (and

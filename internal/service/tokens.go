@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -12,6 +13,7 @@ import (
 // multi-value index pat-user, "<organization id>/<user id>/<token id>",
 // lists one user's tokens.
 var personalAccessTokens = &table[token]{
+	codec:   record.For[token](),
 	coll:    "pat",
 	id:      func(t *token) string { return t.ID },
 	indexes: []indexOn[token]{{userTokens, func(t *token) []string { return []string{t.UserID} }}},

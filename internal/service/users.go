@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -16,8 +17,9 @@ import (
 // indexes (entity.go) and its identity-provider user id in user-idp; a
 // deleted user is in user-deleted, by deletion time, until Purge.
 var users = &table[user]{
-	coll: "user",
-	id:   func(u *user) string { return u.ID },
+	codec: record.For[user](),
+	coll:  "user",
+	id:    func(u *user) string { return u.ID },
 	indexes: []indexOn[user]{
 		{entityNames, func(u *user) []string { return whileUndeleted(u, u.Name) }},
 		{entityEmails, func(u *user) []string {
