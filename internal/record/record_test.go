@@ -47,7 +47,7 @@ func full() sample {
 		Secret: []byte{0, 1, 2, 255},
 		At:     time.Date(2026, 12, 3, 8, 0, 0, 123456789, time.UTC),
 		Labels: []label{"x", "y"}, Empty: []string{},
-		Inner:  inner{Kind: "k", N: -3}, Inners: []inner{{Kind: "a"}, {}, {N: 9}},
+		Inner: inner{Kind: "k", N: -3}, Inners: []inner{{Kind: "a"}, {}, {N: 9}},
 	}
 }
 
