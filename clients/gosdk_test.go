@@ -41,6 +41,8 @@ func goScenario(t *testing.T, url string) {
 	t.Run("identity-provider configuration", func(t *testing.T) { goIdentityProvider(t, newClient("444400000004")) })
 	t.Run("organization errors", func(t *testing.T) { goOrgErrors(t, newClient("444400000005"), newClient("444400000006")) })
 	t.Run("users and personal access tokens", func(t *testing.T) { goUsersAndTokens(t, newClient("444400000007"), url, "444400000007") })
+	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
+	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -47,6 +47,17 @@ func scenarioCalls() []string {
 		"GetPersonalAccessTokenMetadata",
 		"GetPersonalAccessTokenMetadata:ResourceNotFoundException",
 		"DeletePersonalAccessToken",
+		"GetMailboxDetails",
+		"GetMailboxDetails:EntityNotFoundException",
+		"UpdateMailboxQuota",
+		"UpdateMailboxQuota:InvalidParameterException",
+		"UpdateMailboxQuota:EntityStateException",
+		"PutMailboxPermissions",
+		"PutMailboxPermissions:InvalidParameterException",
+		"PutMailboxPermissions:EntityStateException",
+		"ListMailboxPermissions",
+		"ListMailboxPermissions:EntityNotFoundException",
+		"DeleteMailboxPermissions",
 	}
 }
 

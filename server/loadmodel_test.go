@@ -28,6 +28,8 @@ type loadOrg struct {
 	contested bool
 	deleted   bool
 	config    *loadConfig // nil: nothing configured
+	// mbx is nil until a mailbox step writes in the organization.
+	mbx *loadMailboxes
 }
 
 type loadConfig struct {
@@ -59,6 +61,9 @@ func (m *loadModel) step(ctx context.Context, rng *rand.Rand, step int) error {
 		return m.createOrg(ctx, step)
 	}
 	id := live[rng.IntN(len(live))]
+	if step%5 == 4 { // every fifth step is a mailbox one (mailboxes_load_test.go)
+		return m.mailboxStep(ctx, rng, id)
+	}
 	switch n := rng.IntN(10); {
 	case n < 2:
 		return m.createOrg(ctx, step)
@@ -184,6 +189,9 @@ func (o *loadOrg) check(ctx context.Context, c *workmail.Client, id string) erro
 	}
 	if o.deleted {
 		return nil
+	}
+	if err := o.checkMailboxes(ctx, c, id); err != nil {
+		return err
 	}
 	got, err := c.DescribeIdentityProviderConfiguration(ctx, &workmail.DescribeIdentityProviderConfigurationInput{OrganizationId: aws.String(id)})
 	var notFound *types.ResourceNotFoundException

@@ -40,6 +40,10 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if err != nil || page.NextToken == nil {
 		t.Fatalf("list: %+v, %v", page, err)
 	}
+	mailboxes, err := writeRestartMailboxes(ctx, c, org, "durable")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -59,5 +63,8 @@ func TestRestartKeepsEverything(t *testing.T) {
 	rest, err := c.ListOrganizations(ctx, &workmail.ListOrganizationsInput{NextToken: page.NextToken})
 	if err != nil || len(rest.OrganizationSummaries) != 1 {
 		t.Fatalf("NextToken from before the restart: %+v, %v", rest, err)
+	}
+	if err := mailboxes.check(ctx, c); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -127,6 +127,7 @@ var allCollections = []string{
 	collClientTokens, collClientTokenOrgs, collMeta,
 	collGlobalAddresses, collPartitions,
 	testGroups.coll,
+	mailboxQuotas.coll, mailboxGrants.coll, grantsHeld.coll,
 }
 
 // records lists every record of the partitions, as "partition collection key".

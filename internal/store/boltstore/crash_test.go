@@ -75,6 +75,7 @@ func crashChild(path, round string) {
 			}
 		})
 	}
+	wg.Go(func() { mailboxCrashWriter(s, round, &out) }) // crash_mailboxes_test.go
 	wg.Wait()
 }
 
@@ -88,10 +89,16 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "crash.db")
 	var acked []string
+	mailboxWrites := 0
 	for round := range crashRounds {
 		acked = append(acked, runCrashRound(t, path, round, 100+50*round)...)
 		verifyAfterCrash(t, path, acked)
+		mailboxWrites = verifyMailboxesAfterCrash(t, path, acked)
 	}
+	if mailboxWrites == 0 {
+		t.Fatal("the child acknowledged no mailbox write")
+	}
+	t.Logf("%d mailbox writes acknowledged", mailboxWrites)
 }
 
 // runCrashRound starts a child writer, kills it after `after`
@@ -150,6 +157,9 @@ func verifyAfterCrash(t *testing.T, path string, acked []string) {
 	defer mustClose(t, s)
 	err = s.View(context.Background(), crashPartition(), func(r store.Reader) error {
 		for _, key := range acked {
+			if isMailboxAck(key) {
+				continue
+			}
 			if v, err := r.Get("acked", key); err != nil || !bytes.Equal(v, crashValue(key)) {
 				return fmt.Errorf("acknowledged %s: %d bytes, %v", key, len(v), err)
 			}
