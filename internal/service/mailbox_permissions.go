@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -16,8 +17,9 @@ import (
 // ("<org>/<grantee id>/<mailbox id>/<grantee id>"), so that deleting
 // either side finds every grant it takes part in.
 var mailboxGrants = &table[mailboxGrant]{
-	coll: "mailbox-permission",
-	id:   func(g *mailboxGrant) string { return g.MailboxID + "/" + g.GranteeID },
+	codec: record.For[mailboxGrant](),
+	coll:  "mailbox-permission",
+	id:    func(g *mailboxGrant) string { return g.MailboxID + "/" + g.GranteeID },
 	indexes: []indexOn[mailboxGrant]{
 		{grantsHeld, func(g *mailboxGrant) []string { return []string{g.GranteeID} }},
 	},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/record"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -19,8 +20,9 @@ const (
 // mailbox, keyed "<org>/<entity id>"; an entity without a record has the
 // default quota. DeleteUser (entityRemoved) drops the record.
 var mailboxQuotas = &table[mailboxQuota]{
-	coll: "mailbox-quota",
-	id:   func(q *mailboxQuota) string { return q.EntityID },
+	codec: record.For[mailboxQuota](),
+	coll:  "mailbox-quota",
+	id:    func(q *mailboxQuota) string { return q.EntityID },
 }
 
 type mailboxQuota struct {
@@ -211,11 +213,3 @@ func dropMailboxes(tx store.Tx, o orgRef, ref entityRef) error {
 	return nil
 }
 
-// deleteMailboxes removes every mailbox record of an organization, for
-// its purge.
-func deleteMailboxes(tx store.Tx, o orgRef) error {
-	if err := mailboxGrants.deleteAll(tx, o); err != nil {
-		return err
-	}
-	return mailboxQuotas.deleteAll(tx, o)
-}

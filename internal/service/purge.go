@@ -103,9 +103,6 @@ func purgeOrganization(tx store.Tx, o orgRef) error {
 			return err
 		}
 	}
-	if err := deleteMailboxes(tx, o); err != nil {
-		return err
-	}
 	if err := deleteClientTokens(tx, o.ID); err != nil {
 		return err
 	}
