@@ -146,6 +146,7 @@ func (a *addresses) all() []string {
 func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
 	for _, drop := range []func(store.Tx, orgRef, entityRef) error{
 		dropMailboxes,
+		dropMemberships,
 	} {
 		if err := drop(tx, o, ref); err != nil {
 			return err

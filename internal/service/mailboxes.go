@@ -54,13 +54,16 @@ type entityStatus struct {
 	Mailbox bool
 }
 
-var userParty = mailboxParty{kind: userKind, status: userStatus, grantee: model.MemberTypeUser, fullAccess: true}
+var (
+	userParty  = mailboxParty{kind: userKind, status: userStatus, grantee: model.MemberTypeUser, fullAccess: true}
+	groupParty = mailboxParty{kind: groupKind, status: groupStatus, grantee: model.MemberTypeGroup}
+)
 
 // The kinds each mailbox operation accepts.
 var (
-	mailboxOwners   = []mailboxParty{userParty} // EntityId of the permission operations
-	mailboxGrantees = []mailboxParty{userParty} // GranteeId
-	quotaHolders    = []mailboxParty{userParty} // UserId of GetMailboxDetails and UpdateMailboxQuota
+	mailboxOwners   = []mailboxParty{userParty, groupParty} // EntityId of the permission operations
+	mailboxGrantees = []mailboxParty{userParty, groupParty} // GranteeId
+	quotaHolders    = []mailboxParty{userParty}             // UserId of GetMailboxDetails and UpdateMailboxQuota
 )
 
 func userStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
@@ -70,6 +73,14 @@ func userStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
 	}
 	return &entityStatus{State: u.State, DeletedAt: u.DeletedAt,
 		Mailbox: u.State != userDeleted && !u.MailboxProvisionedAt.IsZero()}, nil
+}
+
+func groupStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
+	g, err := groups.get(r, o, id)
+	if err != nil || g == nil {
+		return nil, err
+	}
+	return &entityStatus{State: g.State, DeletedAt: g.DeletedAt}, nil
 }
 
 // mailboxEntity is a resolved entity of one of the mailbox parties.
@@ -212,4 +223,3 @@ func dropMailboxes(tx store.Tx, o orgRef, ref entityRef) error {
 	}
 	return nil
 }
-

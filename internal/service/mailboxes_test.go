@@ -276,36 +276,55 @@ func TestMailboxPurgeWithOrganization(t *testing.T) {
 	}
 }
 
-// The resolver accepts each kind on its list: a second kind, as groups
-// will be, takes one entry, and is told apart from users.
-func TestMailboxPartiesAreLists(t *testing.T) {
+// Groups share their address (SEND_AS, SEND_ON_BEHALF, never FULL_ACCESS:
+// a group has no mailbox) and receive permissions on others' mailboxes,
+// listed as GROUP; deleting a group drops its grants both ways.
+func TestMailboxPermissionsWithGroups(t *testing.T) {
 	f := newFixture(t)
-	org := f.org("kinds")
-	alice := f.mailboxUser(org, "kinds", "alice")
-	o := orgRef{testPartition, org}
-	f.update(func(tx store.Tx) error {
-		return testGroups.put(tx, o, &testGroup{ID: "g1", Name: "sales", Email: "sales@kinds.awsapps.com"})
-	})
-	group := mailboxParty{kind: testGroupKind, grantee: model.MemberTypeGroup,
-		status: func(r store.Reader, o orgRef, id string) (*entityStatus, error) {
-			g, err := testGroups.get(r, o, id)
-			if err != nil || g == nil {
-				return nil, err
-			}
-			return &entityStatus{State: userEnabled}, nil
-		}}
+	org := f.org("groups")
+	alice := f.mailboxUser(org, "groups", "alice")
+	sales := f.group(org, "sales")
+	wantCode(t, f.grant(org, sales, alice, model.PermissionTypeSendAs), model.ErrEntityState) // not registered
+	if err := f.register(org, sales, "sales@groups.awsapps.com"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.grant(org, "sales@groups.awsapps.com", alice, model.PermissionTypeFullAccess), model.ErrInvalidParameter)
+	if err := f.grant(org, "sales", alice, model.PermissionTypeSendAs, model.PermissionTypeSendOnBehalf); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.grant(org, alice, sales, model.PermissionTypeFullAccess); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.permissions(org, sales, 100); err != nil || !slices.Equal(got, []string{alice + " USER SEND_AS,SEND_ON_BEHALF"}) {
+		t.Fatalf("the group's permissions: %q, %v", got, err)
+	}
+	if got, err := f.permissions(org, alice, 100); err != nil || !slices.Equal(got, []string{sales + " GROUP FULL_ACCESS"}) {
+		t.Fatalf("alice's permissions: %q, %v", got, err)
+	}
+	_, err := f.details(org, sales) // quotas are for users only
+	wantCode(t, err, model.ErrEntityNotFound)
+	if err := f.deregister(org, sales); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.deleteGroup(org, sales); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.permissions(org, alice, 100); err != nil || len(got) != 0 {
+		t.Fatalf("alice's permissions after the group's deletion: %q, %v", got, err)
+	}
 	f.view(testPartition, func(r store.Reader) error {
-		for _, ident := range []string{"g1", "sales", "SALES@kinds.awsapps.com"} {
-			e, err := f.s.resolveMailboxEntity(r, o, ident, []mailboxParty{userParty, group})
-			if err != nil || e.ID != "g1" || e.party.grantee != model.MemberTypeGroup {
-				t.Errorf("%s resolved to %+v, %v", ident, e, err)
-			}
-			_, err = f.s.resolveMailboxEntity(r, o, ident, mailboxOwners)
-			wantCode(t, err, model.ErrEntityNotFound)
+		o := orgRef{testPartition, org}
+		held, err := mailboxGrants.ids(r, o, grantsHeld, sales)
+		if err != nil || len(held) != 0 {
+			t.Errorf("the deleted group still holds grants %q (%v)", held, err)
 		}
-		e, err := f.s.resolveMailboxEntity(r, o, "alice", []mailboxParty{userParty, group})
-		if err != nil || e.ID != alice || e.Kind != userKind.name {
-			t.Errorf("alice resolved to %+v, %v", e, err)
+		var on []string
+		err = r.Scan(mailboxGrants.coll, o.prefix()+sales+"/", "", 0, func(key string, _ []byte) (bool, error) {
+			on = append(on, key)
+			return true, nil
+		})
+		if err != nil || len(on) != 0 {
+			t.Errorf("grants left on the deleted group: %q (%v)", on, err)
 		}
 		return nil
 	})

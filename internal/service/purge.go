@@ -10,8 +10,8 @@ import (
 )
 
 // Purge removes from the store what no answer can show any more:
-// organizations whose DeletedRetention has passed and users deleted
-// DeletedUserRetention ago, with every record under them (index entries,
+// organizations whose DeletedRetention has passed and users and groups
+// deleted DeletedUserRetention ago, with every record under them (index entries,
 // tokens, configuration, client tokens, global addresses). Answers never
 // depend on it (they already treat such records as absent), so it may
 // run at any time, any number of times, in several processes at once:
@@ -42,22 +42,28 @@ func (s *Service) Purge(ctx context.Context) error {
 }
 
 // purgePartition finds, in a read, the organizations to purge and those
-// with users to purge, then purges each in its own write.
+// with deleted entities to purge, then purges each in its own write.
 func (s *Service) purgePartition(ctx context.Context, p store.Partition) error {
 	now := s.now()
-	var expired, withUsers []string
+	var expired, withDeleted []string
 	err := s.viewIn(ctx, p, func(r store.Reader) error {
-		expired, withUsers = nil, nil
+		expired, withDeleted = nil, nil
 		return organizations.each(r, orgRef{Partition: p}, func(org *organization) error {
 			if org.expired(now, s.lifecycle) {
 				expired = append(expired, org.ID)
 				return nil
 			}
-			due, err := dueUsers(r, orgRef{p, org.ID}, now, 1)
-			if err == nil && len(due) > 0 {
-				withUsers = append(withUsers, org.ID)
+			for _, k := range deletedKinds {
+				due, err := dueDeleted(r, orgRef{p, org.ID}, k.deleted, now, 1)
+				if err != nil {
+					return err
+				}
+				if len(due) > 0 {
+					withDeleted = append(withDeleted, org.ID)
+					break
+				}
 			}
-			return err
+			return nil
 		})
 	})
 	if err != nil {
@@ -75,16 +81,18 @@ func (s *Service) purgePartition(ctx context.Context, p store.Partition) error {
 			return err
 		}
 	}
-	for _, id := range withUsers {
+	for _, id := range withDeleted {
 		err := s.updateIn(ctx, p, func(tx store.Tx) error {
 			o := orgRef{p, id}
-			due, err := dueUsers(tx, o, now, 0)
-			if err != nil {
-				return err
-			}
-			for _, userID := range due {
-				if err := purgeUser(tx, o, userID); err != nil {
+			for _, k := range deletedKinds {
+				due, err := dueDeleted(tx, o, k.deleted, now, 0)
+				if err != nil {
 					return err
+				}
+				for _, entityID := range due {
+					if err := k.purge(tx, o, entityID); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -117,13 +125,25 @@ func purgeUser(tx store.Tx, o orgRef, userID string) error {
 	return users.delete(tx, o, userID)
 }
 
-// dueUsers returns the ids of the organization's users deleted at least
+// deletedKinds are the entity kinds whose deleted records Purge removes
+// DeletedUserRetention after their deletion: the index listing them by
+// deletion time (org/deletion time/id), and how to purge one.
+var deletedKinds = []struct {
+	deleted *index
+	purge   func(tx store.Tx, o orgRef, id string) error
+}{
+	{deletedUsers, purgeUser},
+	{deletedGroups, purgeGroup},
+}
+
+// dueDeleted returns the ids of the organization's entities in index
+// deleted (deleted users, groups, ...) deleted at least
 // DeletedUserRetention before now, at most limit (0: all) of them.
-func dueUsers(r store.Reader, o orgRef, now time.Time, limit int) ([]string, error) {
+func dueDeleted(r store.Reader, o orgRef, deleted *index, now time.Time, limit int) ([]string, error) {
 	cutoff := deletedAtKey(now.Add(-DeletedUserRetention))
 	prefix := o.prefix()
 	var ids []string
-	err := r.Scan(deletedUsers.coll, prefix, "", 0, func(key string, _ []byte) (bool, error) {
+	err := r.Scan(deleted.coll, prefix, "", 0, func(key string, _ []byte) (bool, error) {
 		at, id := key[len(prefix):len(prefix)+len(cutoff)], key[len(prefix)+len(cutoff)+1:]
 		if at > cutoff {
 			return false, nil
