@@ -24,7 +24,6 @@ var update = flag.Bool("update", false, "rewrite docs/operations.md from what th
 // NotImplemented, so implementing one fails TestOperations until it is
 // taken off the list, and an operation off it must not.
 var notImplemented = []string{
-	"AssociateDelegateToResource",
 	"AssociateMemberToGroup",
 	"AssumeImpersonationRole",
 	"CancelMailboxExportJob",
@@ -33,7 +32,6 @@ var notImplemented = []string{
 	"CreateGroup",
 	"CreateImpersonationRole",
 	"CreateMobileDeviceAccessRule",
-	"CreateResource",
 	"DeleteAccessControlRule",
 	"DeleteAlias",
 	"DeleteAvailabilityConfiguration",
@@ -43,7 +41,6 @@ var notImplemented = []string{
 	"DeleteMailboxPermissions",
 	"DeleteMobileDeviceAccessOverride",
 	"DeleteMobileDeviceAccessRule",
-	"DeleteResource",
 	"DeleteRetentionPolicy",
 	"DeregisterMailDomain",
 	"DescribeEmailMonitoringConfiguration",
@@ -51,8 +48,6 @@ var notImplemented = []string{
 	"DescribeGroup",
 	"DescribeInboundDmarcSettings",
 	"DescribeMailboxExportJob",
-	"DescribeResource",
-	"DisassociateDelegateFromResource",
 	"DisassociateMemberFromGroup",
 	"GetAccessControlEffect",
 	"GetDefaultRetentionPolicy",
@@ -74,8 +69,6 @@ var notImplemented = []string{
 	"ListMailboxPermissions",
 	"ListMobileDeviceAccessOverrides",
 	"ListMobileDeviceAccessRules",
-	"ListResourceDelegates",
-	"ListResources",
 	"ListTagsForResource",
 	"PutAccessControlRule",
 	"PutEmailMonitoringConfiguration",
@@ -95,7 +88,6 @@ var notImplemented = []string{
 	"UpdateMailboxQuota",
 	"UpdateMobileDeviceAccessRule",
 	"UpdatePrimaryEmailAddress",
-	"UpdateResource",
 }
 
 // unknownOrg is a well-formed organization id that no test creates.

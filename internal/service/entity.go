@@ -144,7 +144,9 @@ func (a *addresses) all() []string {
 // entity (memberships, delegations, mailbox permissions) drops it here,
 // both what the entity holds and what is held on it.
 func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
-	for _, drop := range []func(store.Tx, orgRef, entityRef) error{} {
+	for _, drop := range []func(store.Tx, orgRef, entityRef) error{
+		dropDelegations,
+	} {
 		if err := drop(tx, o, ref); err != nil {
 			return err
 		}

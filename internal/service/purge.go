@@ -10,8 +10,8 @@ import (
 )
 
 // Purge removes from the store what no answer can show any more:
-// organizations whose DeletedRetention has passed and users deleted
-// DeletedUserRetention ago, with every record under them (index entries,
+// organizations whose DeletedRetention has passed and users (and resources)
+// deleted DeletedUserRetention ago, with every record under them (index entries,
 // tokens, configuration, client tokens, global addresses). Answers never
 // depend on it (they already treat such records as absent), so it may
 // run at any time, any number of times, in several processes at once:
@@ -42,7 +42,7 @@ func (s *Service) Purge(ctx context.Context) error {
 }
 
 // purgePartition finds, in a read, the organizations to purge and those
-// with users to purge, then purges each in its own write.
+// with users or resources to purge, then purges each in its own write.
 func (s *Service) purgePartition(ctx context.Context, p store.Partition) error {
 	now := s.now()
 	var expired, withUsers []string
@@ -54,6 +54,9 @@ func (s *Service) purgePartition(ctx context.Context, p store.Partition) error {
 				return nil
 			}
 			due, err := dueUsers(r, orgRef{p, org.ID}, now, 1)
+			if err == nil && len(due) == 0 {
+				due, err = dueResources(r, orgRef{p, org.ID}, now, 1)
+			}
 			if err == nil && len(due) > 0 {
 				withUsers = append(withUsers, org.ID)
 			}
@@ -87,7 +90,7 @@ func (s *Service) purgePartition(ctx context.Context, p store.Partition) error {
 					return err
 				}
 			}
-			return nil
+			return purgeDueResources(tx, o, now)
 		})
 		if err != nil {
 			return err
@@ -102,6 +105,9 @@ func purgeOrganization(tx store.Tx, o orgRef) error {
 		if err := t.deleteAll(tx, o); err != nil {
 			return err
 		}
+	}
+	if err := purgeOrganizationResources(tx, o); err != nil {
+		return err
 	}
 	if err := deleteClientTokens(tx, o.ID); err != nil {
 		return err

@@ -20,6 +20,12 @@ func (s *Service) RegisterToWorkMail(ctx context.Context, in *model.RegisterToWo
 		if err != nil {
 			return err
 		}
+		if r, ok, err := s.resourceNamed(tx, o, str(in.EntityId)); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			return s.registerResource(tx, o, org, r, email)
+		}
 		u, err := s.resolveUser(tx, o, str(in.EntityId))
 		if err != nil {
 			return err
@@ -54,6 +60,12 @@ func (s *Service) DeregisterFromWorkMail(ctx context.Context, in *model.Deregist
 		o := orgRef{p, str(in.OrganizationId)}
 		if _, err := s.activeOrganization(tx, o); err != nil {
 			return err
+		}
+		if r, ok, err := s.resourceNamed(tx, o, str(in.EntityId)); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			return s.deregisterResource(tx, o, r)
 		}
 		u, err := s.resolveUser(tx, o, str(in.EntityId))
 		if err != nil {
