@@ -41,6 +41,7 @@ func goScenario(t *testing.T, url string) {
 	t.Run("identity-provider configuration", func(t *testing.T) { goIdentityProvider(t, newClient("444400000004")) })
 	t.Run("organization errors", func(t *testing.T) { goOrgErrors(t, newClient("444400000005"), newClient("444400000006")) })
 	t.Run("users and personal access tokens", func(t *testing.T) { goUsersAndTokens(t, newClient("444400000007"), url, "444400000007") })
+	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {
