@@ -59,17 +59,15 @@ var delegateKinds = []delegateKind{
 // EntityStateException, a resource InvalidParameterException.
 func (s *Service) resolveDelegate(r store.Reader, o orgRef, ident string) (delegateKind, string, error) {
 	kinds := []entityKind{resourceKind}
-	names := make([]string, 0, len(delegateKinds))
 	for _, k := range delegateKinds {
 		kinds = append(kinds, k.entityKind)
-		names = append(names, strings.ToLower(string(k.member)))
 	}
 	ref, found, err := resolveEntity(r, o, ident, kinds...)
 	if err != nil {
 		return delegateKind{}, "", err
 	}
 	if found && ref.Kind == resourceKind.name {
-		return delegateKind{}, "", model.ErrInvalidParameter.Errorf("%s is a resource: a delegate is a %s.", ident, strings.Join(names, " or "))
+		return delegateKind{}, "", model.ErrInvalidParameter.Errorf("%s is a resource: a delegate is a user or a group.", ident)
 	}
 	for _, k := range delegateKinds {
 		if !found || k.name != ref.Kind {
@@ -84,7 +82,7 @@ func (s *Service) resolveDelegate(r store.Reader, o orgRef, ident string) (deleg
 		}
 		return k, ref.ID, nil
 	}
-	return delegateKind{}, "", model.ErrEntityNotFound.Errorf("No %s %s exists in organization %s.", strings.Join(names, " or "), ident, o.ID)
+	return delegateKind{}, "", model.ErrEntityNotFound.Errorf("No user or group %s exists in organization %s.", ident, o.ID)
 }
 
 // memberType is the MemberType of a delegation's kind.
