@@ -43,6 +43,7 @@ func goScenario(t *testing.T, url string) {
 	t.Run("users and personal access tokens", func(t *testing.T) { goUsersAndTokens(t, newClient("444400000007"), url, "444400000007") })
 	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
 	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
+	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

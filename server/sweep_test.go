@@ -24,14 +24,12 @@ var update = flag.Bool("update", false, "rewrite docs/operations.md from what th
 // NotImplemented, so implementing one fails TestOperations until it is
 // taken off the list, and an operation off it must not.
 var notImplemented = []string{
-	"AssociateDelegateToResource",
 	"AssumeImpersonationRole",
 	"CancelMailboxExportJob",
 	"CreateAlias",
 	"CreateAvailabilityConfiguration",
 	"CreateImpersonationRole",
 	"CreateMobileDeviceAccessRule",
-	"CreateResource",
 	"DeleteAccessControlRule",
 	"DeleteAlias",
 	"DeleteAvailabilityConfiguration",
@@ -39,14 +37,11 @@ var notImplemented = []string{
 	"DeleteImpersonationRole",
 	"DeleteMobileDeviceAccessOverride",
 	"DeleteMobileDeviceAccessRule",
-	"DeleteResource",
 	"DeleteRetentionPolicy",
 	"DeregisterMailDomain",
 	"DescribeEmailMonitoringConfiguration",
 	"DescribeInboundDmarcSettings",
 	"DescribeMailboxExportJob",
-	"DescribeResource",
-	"DisassociateDelegateFromResource",
 	"GetAccessControlEffect",
 	"GetDefaultRetentionPolicy",
 	"GetImpersonationRole",
@@ -62,8 +57,6 @@ var notImplemented = []string{
 	"ListMailboxExportJobs",
 	"ListMobileDeviceAccessOverrides",
 	"ListMobileDeviceAccessRules",
-	"ListResourceDelegates",
-	"ListResources",
 	"ListTagsForResource",
 	"PutAccessControlRule",
 	"PutEmailMonitoringConfiguration",
@@ -80,7 +73,6 @@ var notImplemented = []string{
 	"UpdateImpersonationRole",
 	"UpdateMobileDeviceAccessRule",
 	"UpdatePrimaryEmailAddress",
-	"UpdateResource",
 }
 
 // unknownOrg is a well-formed organization id that no test creates.

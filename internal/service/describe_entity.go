@@ -31,6 +31,13 @@ var describedKinds = []describedKind{
 		}
 		return g.Name, true, nil
 	}},
+	{resourceKind, model.EntityTypeResource, func(r store.Reader, o orgRef, id string) (string, bool, error) {
+		res, err := resources.get(r, o, id)
+		if err != nil || res == nil {
+			return "", false, err
+		}
+		return res.Name, true, nil
+	}},
 }
 
 // DescribeEntity implements WorkMailService.DescribeEntity: the user,

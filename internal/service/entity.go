@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/store"
@@ -139,6 +140,13 @@ func (a *addresses) all() []string {
 	return append([]string{a.Email}, a.Aliases...)
 }
 
+// gone reports whether an entity in state, deleted at deletedAt, has
+// passed the retention of deleted entities: from then on it answers as if
+// it never existed.
+func (s *Service) gone(state string, deletedAt time.Time) bool {
+	return state == userDeleted && !s.now().Before(deletedAt.Add(DeletedUserRetention))
+}
+
 // entityRemoved is called, in the deleting transaction, when an entity
 // of any kind is deleted: every area that records something about an
 // entity (memberships, delegations, mailbox permissions) drops it here,
@@ -147,6 +155,7 @@ func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
 	for _, drop := range []func(store.Tx, orgRef, entityRef) error{
 		dropMailboxes,
 		dropMemberships,
+		dropDelegations,
 	} {
 		if err := drop(tx, o, ref); err != nil {
 			return err

@@ -69,12 +69,6 @@ func (g *group) whileUndeleted(vs ...string) []string {
 	return out
 }
 
-// gone reports whether a deleted group's retention has ended: from then
-// on it answers as if it never existed.
-func (s *Service) gone(g *group) bool {
-	return g.State == userDeleted && !s.now().Before(g.DeletedAt.Add(DeletedUserRetention))
-}
-
 // resolveGroup finds the group an EntityIdentifier names (an id, an
 // address or a name; see resolveEntity). A deleted group answers by id
 // only, until DeletedUserRetention ends; then, like an identifier that
@@ -90,7 +84,7 @@ func (s *Service) resolveGroup(r store.Reader, o orgRef, ident string) (*group, 
 			return nil, err
 		}
 	}
-	if g == nil || s.gone(g) {
+	if g == nil || s.gone(g.State, g.DeletedAt) {
 		return nil, model.ErrEntityNotFound.Errorf("Group %s does not exist in organization %s.", ident, o.ID)
 	}
 	return g, nil

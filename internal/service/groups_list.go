@@ -46,7 +46,7 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*m
 		}
 		list, next, err := page(r, pg, coll, prefix, func(key string, raw []byte) (model.Group, bool, error) {
 			g, err := groupListed(r, o, coll, key, raw)
-			if err != nil || g == nil || s.gone(g) || (f.State != nil && string(*f.State) != g.State) {
+			if err != nil || g == nil || s.gone(g.State, g.DeletedAt) || (f.State != nil && string(*f.State) != g.State) {
 				return model.Group{}, false, err
 			}
 			return model.Group{

@@ -86,7 +86,7 @@ func (s *Service) resolveMember(r store.Reader, o orgRef, ident string) (*member
 func (s *Service) readMember(r store.Reader, o orgRef, ref entityRef) (*member, error) {
 	if ref.Kind == groupKind.name {
 		g, err := groups.get(r, o, ref.ID)
-		if err != nil || g == nil || s.gone(g) {
+		if err != nil || g == nil || s.gone(g.State, g.DeletedAt) {
 			return nil, err
 		}
 		return &member{ref: ref, name: g.Name, state: g.State, enabledAt: timestamp(g.EnabledAt), disabledAt: timestamp(g.DisabledAt), deleted: g.State == userDeleted}, nil

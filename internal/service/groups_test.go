@@ -9,31 +9,6 @@ import (
 	"github.com/workmaild/workmaild/internal/store"
 )
 
-// groupCollections are the collections groups and memberships write.
-var groupCollections = []string{groups.coll, deletedGroups.coll, memberships.coll, memberOf.coll}
-
-// allRecords is records over every collection, groups' included.
-func (f *fixture) allRecords(parts ...store.Partition) []string {
-	f.t.Helper()
-	all := f.records(parts...)
-	for _, p := range parts {
-		f.view(p, func(r store.Reader) error {
-			for _, coll := range groupCollections {
-				err := r.Scan(coll, "", "", 0, func(key string, _ []byte) (bool, error) {
-					all = append(all, p.Account+" "+coll+" "+key)
-					return true, nil
-				})
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	slices.Sort(all)
-	return all
-}
-
 func (f *fixture) group(org, name string) string {
 	f.t.Helper()
 	out, err := f.s.CreateGroup(f.ctx, &model.CreateGroupInput{OrganizationId: &org, Name: &name})
@@ -186,7 +161,7 @@ func TestGroupLifecycle(t *testing.T) {
 	if err := f.s.Purge(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range f.allRecords(testPartition, store.Global) {
+	for _, r := range f.records(testPartition, store.Global) {
 		if strings.Contains(r, id) {
 			t.Errorf("left after purge: %s", r)
 		}
@@ -353,7 +328,7 @@ func TestDescribeEntity(t *testing.T) {
 // Deleting an organization purges its groups and memberships with it.
 func TestPurgeOrganizationTakesGroups(t *testing.T) {
 	f := newFixture(t)
-	before := f.allRecords(testPartition, store.Global)
+	before := f.records(testPartition, store.Global)
 	org := f.org("doomed")
 	g, h := f.group(org, "g"), f.group(org, "h")
 	u := f.user(org, "u")
@@ -376,7 +351,7 @@ func TestPurgeOrganizationTakesGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	var left []string
-	for _, r := range f.allRecords(testPartition, store.Global) {
+	for _, r := range f.records(testPartition, store.Global) {
 		if !slices.Contains(before, r) && !strings.HasPrefix(r, store.Global.Account+" "+collPartitions) && !strings.Contains(r, collMeta) {
 			left = append(left, r)
 		}

@@ -128,6 +128,9 @@ var allCollections = []string{
 	collGlobalAddresses, collPartitions,
 	testGroups.coll,
 	mailboxQuotas.coll, mailboxGrants.coll, grantsHeld.coll,
+	groups.coll, deletedGroups.coll, memberships.coll, memberOf.coll,
+	resources.coll, resourceNames.coll, resourceEmails.coll, resourceStates.coll, deletedResources.coll,
+	delegations.coll, delegatesOf.coll,
 }
 
 // records lists every record of the partitions, as "partition collection key".

@@ -58,6 +58,13 @@ func (s *Service) grantParties(r store.Reader, o orgRef, entityID, granteeID str
 	if owner.State == userDeleted {
 		return nil, nil, model.ErrEntityState.Errorf("Entity %s is deleted.", owner.ID)
 	}
+	// GranteeType has no RESOURCE: a resource cannot hold permissions.
+	if _, isResource, err := resolveEntity(r, o, granteeID, resourceKind); err != nil || isResource {
+		if err == nil {
+			err = model.ErrInvalidParameter.Errorf("%s is a resource: permissions are granted to users and groups.", granteeID)
+		}
+		return nil, nil, err
+	}
 	if grantee, err = s.resolveMailboxEntity(r, o, granteeID, mailboxGrantees); err != nil {
 		return nil, nil, err
 	}

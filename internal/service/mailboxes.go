@@ -55,15 +55,16 @@ type entityStatus struct {
 }
 
 var (
-	userParty  = mailboxParty{kind: userKind, status: userStatus, grantee: model.MemberTypeUser, fullAccess: true}
-	groupParty = mailboxParty{kind: groupKind, status: groupStatus, grantee: model.MemberTypeGroup}
+	userParty     = mailboxParty{kind: userKind, status: userStatus, grantee: model.MemberTypeUser, fullAccess: true}
+	groupParty    = mailboxParty{kind: groupKind, status: groupStatus, grantee: model.MemberTypeGroup}
+	resourceParty = mailboxParty{kind: resourceKind, status: resourceStatus, fullAccess: true}
 )
 
 // The kinds each mailbox operation accepts.
 var (
-	mailboxOwners   = []mailboxParty{userParty, groupParty} // EntityId of the permission operations
-	mailboxGrantees = []mailboxParty{userParty, groupParty} // GranteeId
-	quotaHolders    = []mailboxParty{userParty}             // UserId of GetMailboxDetails and UpdateMailboxQuota
+	mailboxOwners   = []mailboxParty{userParty, groupParty, resourceParty} // EntityId of the permission operations
+	mailboxGrantees = []mailboxParty{userParty, groupParty}                // GranteeId
+	quotaHolders    = []mailboxParty{userParty}                            // UserId of GetMailboxDetails and UpdateMailboxQuota
 )
 
 func userStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
@@ -81,6 +82,15 @@ func groupStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
 		return nil, err
 	}
 	return &entityStatus{State: g.State, DeletedAt: g.DeletedAt}, nil
+}
+
+func resourceStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
+	res, err := resources.get(r, o, id)
+	if err != nil || res == nil {
+		return nil, err
+	}
+	return &entityStatus{State: res.State, DeletedAt: res.DeletedAt,
+		Mailbox: res.State != resourceDeleted && !res.EnabledAt.IsZero()}, nil
 }
 
 // mailboxEntity is a resolved entity of one of the mailbox parties.

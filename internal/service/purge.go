@@ -10,7 +10,7 @@ import (
 )
 
 // Purge removes from the store what no answer can show any more:
-// organizations whose DeletedRetention has passed and users and groups
+// organizations whose DeletedRetention has passed and users, groups and resources
 // deleted DeletedUserRetention ago, with every record under them (index entries,
 // tokens, configuration, client tokens, global addresses). Answers never
 // depend on it (they already treat such records as absent), so it may
@@ -134,6 +134,7 @@ var deletedKinds = []struct {
 }{
 	{deletedUsers, purgeUser},
 	{deletedGroups, purgeGroup},
+	{deletedResources, purgeResource},
 }
 
 // dueDeleted returns the ids of the organization's entities in index

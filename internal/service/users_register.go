@@ -12,7 +12,7 @@ import (
 
 // registrableKinds are the kinds of entity RegisterToWorkMail and
 // DeregisterFromWorkMail accept.
-var registrableKinds = []entityKind{userKind, groupKind}
+var registrableKinds = []entityKind{userKind, groupKind, resourceKind}
 
 // resolveRegistrable finds the entity a RegisterToWorkMail or
 // DeregisterFromWorkMail EntityId names among registrableKinds.
@@ -42,6 +42,12 @@ func (s *Service) RegisterToWorkMail(ctx context.Context, in *model.RegisterToWo
 			return s.registerUser(tx, o, org, ref.ID, email)
 		case groupKind.name:
 			return s.registerGroup(tx, o, org, ref.ID, email)
+		case resourceKind.name:
+			r, err := s.resolveResource(tx, o, ref.ID)
+			if err != nil {
+				return err
+			}
+			return s.registerResource(tx, o, org, r, email)
 		}
 		return fmt.Errorf("service: RegisterToWorkMail of an entity of kind %s", ref.Kind)
 	})
@@ -94,6 +100,12 @@ func (s *Service) DeregisterFromWorkMail(ctx context.Context, in *model.Deregist
 			return s.deregisterUser(tx, o, ref.ID)
 		case groupKind.name:
 			return s.deregisterGroup(tx, o, ref.ID)
+		case resourceKind.name:
+			r, err := s.resolveResource(tx, o, ref.ID)
+			if err != nil {
+				return err
+			}
+			return s.deregisterResource(tx, o, r)
 		}
 		return fmt.Errorf("service: DeregisterFromWorkMail of an entity of kind %s", ref.Kind)
 	})
