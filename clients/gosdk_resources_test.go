@@ -88,6 +88,15 @@ func goResources(t *testing.T, c *workmail.Client) {
 		}
 	}
 
+	// The delegate goes; the booking options stay as they are.
+	if _, err := c.DisassociateDelegateFromResource(ctx, &workmail.DisassociateDelegateFromResourceInput{OrganizationId: &org, ResourceId: &room, EntityId: user.UserId}); err != nil {
+		t.Fatal(err)
+	}
+	delegates, err = c.ListResourceDelegates(ctx, &workmail.ListResourceDelegatesInput{OrganizationId: &org, ResourceId: &room})
+	if err != nil || len(delegates.Delegates) != 0 {
+		t.Errorf("ListResourceDelegates after DisassociateDelegateFromResource: %+v, %v", delegates, err)
+	}
+
 	// Tear-down: an ENABLED resource cannot be deleted.
 	_, err = c.DeleteResource(ctx, &workmail.DeleteResourceInput{OrganizationId: &org, ResourceId: &room})
 	wantError[*types.EntityStateException](t, err, "Resource "+room+" is ENABLED: deregister it from WorkMail before deleting it.")

@@ -10,12 +10,12 @@ import (
 )
 
 // PurgeInterval is how often a Server removes records past their
-// retention (deleted organizations, deleted users).
+// retention (deleted organizations, users and resources).
 const PurgeInterval = time.Minute
 
 // Purge removes now the records no answer can show any more: organizations
-// past their DeletedRetention and users deleted 30 days ago, with
-// everything under them. The Server also does this by itself every
+// past their DeletedRetention and users and resources deleted 30 days ago,
+// with everything under them. The Server also does this by itself every
 // PurgeInterval and once when it starts; answers never depend on it. Safe
 // to call concurrently and from several processes sharing a store.
 func (s *Server) Purge(ctx context.Context) error { return s.service.Purge(ctx) }

@@ -77,6 +77,12 @@ class Resources(unittest.TestCase):
         self.assertIsNone(self.ok("update-resource", *o, "--resource-id", room, "--name", "main-hall", "--hidden-from-global-address-list"))
         self.assertTrue(self.ok("describe-resource", *o, "--resource-id", "main-hall")["HiddenFromGlobalAddressList"])
 
+        # The delegate goes (twice succeeds); the booking options stay.
+        for _ in range(2):
+            self.assertIsNone(self.ok("disassociate-delegate-from-resource", *o, "--resource-id", room, "--entity-id", "reception"))
+        self.assertEqual(self.ok("list-resource-delegates", *o, "--resource-id", room), {"Delegates": []})
+        self.assertFalse(self.ok("describe-resource", *o, "--resource-id", room)["BookingOptions"]["AutoAcceptRequests"])
+
         # Tear-down.
         self.fails("EntityStateException", "Resource %s is ENABLED: deregister it from WorkMail before deleting it." % room,
                    "delete-resource", *o, "--resource-id", room)

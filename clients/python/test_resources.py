@@ -72,6 +72,14 @@ class Resources(unittest.TestCase):
         pages = c.get_paginator("list_resource_delegates").paginate(OrganizationId=org, ResourceId=room)
         self.assertEqual([d for p in pages for d in p["Delegates"]], [{"Id": user, "Type": "USER"}])
 
+        # Disassociating takes the delegate away, also the last one; one
+        # that is no delegate succeeds.
+        for _ in range(2):
+            self.assertEqual(body(c.disassociate_delegate_from_resource(OrganizationId=org, ResourceId=room, EntityId="reception")), {})
+        self.assertEqual(body(c.list_resource_delegates(OrganizationId=org, ResourceId=room)), {"Delegates": []})
+        self.assertEqual(c.describe_resource(OrganizationId=org, ResourceId=room)["BookingOptions"], manual)
+        c.associate_delegate_to_resource(OrganizationId=org, ResourceId=room, EntityId=user)
+
         # Deleting the delegate drops it; tear the room down.
         c.delete_user(OrganizationId=org, UserId=user)
         self.assertEqual(body(c.list_resource_delegates(OrganizationId=org, ResourceId=room)), {"Delegates": []})
