@@ -125,6 +125,7 @@ var allCollections = []string{
 	personalAccessTokens.coll, userTokens.coll, identityProviders.coll,
 	collClientTokens, collClientTokenOrgs, collMeta,
 	collGlobalAddresses, collPartitions,
+	mailDomains.coll, mailDomainNames.coll,
 	testGroups.coll,
 }
 
