@@ -3,8 +3,11 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
+	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/service"
 	"github.com/workmaild/workmaild/internal/store"
 )
 
@@ -26,6 +29,8 @@ func (s *Server) internalRoutes() *http.ServeMux {
 	// API to create them). Strict authentication must guard these.
 	mux.HandleFunc("POST "+InternalPrefix+"tokens", s.handleIssueToken)
 	mux.HandleFunc("POST "+InternalPrefix+"tokens/check", s.handleCheckToken)
+	// Mail-domain verification: workmaild cannot look at DNS.
+	mux.HandleFunc("POST "+InternalPrefix+"mail-domains/verification", s.handleDomainVerification)
 	mux.HandleFunc(InternalPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeInternalError(w, http.StatusNotFound, "NotFound", "no internal endpoint "+r.Method+" "+r.URL.Path)
 	})
@@ -53,4 +58,59 @@ func (s *Server) reset(ctx context.Context) error {
 	return s.store.Update(ctx, systemPartition, func(tx store.Tx) error {
 		return tx.Put(metaCollection, pagingKeyID, s.pagingKey)
 	})
+}
+
+// DomainVerification sets what WorkMail's DNS checks found for a
+// registered mail domain (workmaild cannot look at DNS): Account, Region,
+// OrganizationID and DomainName select it; Ownership and DKIM are PENDING,
+// VERIFIED or FAILED, and an empty one is left as it is. A status set
+// stays: the domain verification delay no longer applies to it.
+type DomainVerification = service.DomainVerification
+
+// DomainStatus is a domain's verification statuses after a change.
+type DomainStatus = service.DomainStatus
+
+// SetDomainVerification sets a registered domain's verification statuses,
+// as GetMailDomain then reports them; only a domain whose ownership is
+// VERIFIED can hold addresses or be the default. Errors are *model.Error
+// values with WorkMail's codes: InvalidParameterException (a bad request,
+// or the test domain, always verified), OrganizationNotFoundException,
+// OrganizationStateException, MailDomainNotFoundException.
+func (s *Server) SetDomainVerification(ctx context.Context, v DomainVerification) (DomainStatus, error) {
+	return s.service.SetDomainVerification(ctx, v)
+}
+
+// domainVerificationBody is the body of POST /_workmaild/mail-domains/verification,
+// and (without the selectors) its answer.
+type domainVerificationBody struct {
+	Account                     string `json:",omitempty"`
+	Region                      string `json:",omitempty"`
+	OrganizationId              string `json:",omitempty"`
+	DomainName                  string `json:",omitempty"`
+	OwnershipVerificationStatus string
+	DkimVerificationStatus      string
+}
+
+func (s *Server) handleDomainVerification(w http.ResponseWriter, r *http.Request) {
+	var in domainVerificationBody
+	if !readInternal(w, r, &in) {
+		return
+	}
+	st, err := s.SetDomainVerification(r.Context(), DomainVerification{
+		Account: in.Account, Region: in.Region, OrganizationID: in.OrganizationId, DomainName: in.DomainName,
+		Ownership: in.OwnershipVerificationStatus, DKIM: in.DkimVerificationStatus,
+	})
+	var apiErr *model.Error
+	switch {
+	case errors.As(err, &apiErr):
+		writeInternalError(w, http.StatusBadRequest, string(apiErr.Code), apiErr.Message)
+	case err != nil:
+		s.log.Error("mail-domain verification endpoint failed", "error", err)
+		writeInternalError(w, http.StatusInternalServerError, string(model.ErrInternalFailure), "An internal error occurred.")
+	default:
+		s.log.Info("mail-domain verification set", "account", in.Account, "region", in.Region,
+			"organization", in.OrganizationId, "domain", in.DomainName,
+			"ownership", st.Ownership, "dkim", st.DKIM)
+		writeInternal(w, http.StatusOK, domainVerificationBody{OwnershipVerificationStatus: st.Ownership, DkimVerificationStatus: st.DKIM})
+	}
 }

@@ -57,9 +57,15 @@ func WithPersistentStore() Option { return func(cfg *config) { cfg.persistent = 
 // WithOrganizationDelays sets how long organizations take to change state,
 // as the binary's --org-create-delay, --org-delete-delay and
 // --org-deleted-retention flags do. The default makes a new organization
-// Active before CreateOrganization returns.
+// Active before CreateOrganization returns. A DomainVerificationDelay of
+// 0 in lc keeps the one WithDomainVerificationDelay set.
 func WithOrganizationDelays(lc server.Lifecycle) Option {
-	return func(cfg *config) { cfg.lifecycle = lc }
+	return func(cfg *config) {
+		if lc.DomainVerificationDelay == 0 {
+			lc.DomainVerificationDelay = cfg.lifecycle.DomainVerificationDelay
+		}
+		cfg.lifecycle = lc
+	}
 }
 
 // validate reports the first option that cannot work.

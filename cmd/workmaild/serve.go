@@ -37,6 +37,7 @@ type serveConfig struct {
 	createDelay      time.Duration
 	deleteDelay      time.Duration
 	deletedRetention time.Duration
+	domainDelay      time.Duration
 	shutdownTimeout  time.Duration
 	cpuProfile       string
 }
@@ -59,6 +60,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.createDelay, "org-create-delay", 0, "time a new organization takes to become Active (0: at once)")
 	fs.DurationVar(&c.deleteDelay, "org-delete-delay", 0, "time a deleted organization spends Deleting")
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
+	fs.DurationVar(&c.domainDelay, "domain-verification-delay", 0, "time a registered mail domain stays PENDING before it is VERIFIED (0: at once)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
@@ -78,6 +80,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	}
 	if !c.inMemory && c.dataDir == "" {
 		return nil, usageError{msg: "no --data-dir and no home directory to default to; pass --data-dir or --in-memory"}
+	}
+	if c.domainDelay < 0 {
+		return nil, usageError{msg: "--domain-verification-delay must not be negative"}
 	}
 	if c.maxBodyBytes <= 0 {
 		return nil, usageError{msg: "--max-body-bytes must be positive"}
@@ -177,6 +182,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			CreateDelay:      c.createDelay,
 			DeleteDelay:      c.deleteDelay,
 			DeletedRetention: c.deletedRetention,
+
+			DomainVerificationDelay: c.domainDelay,
 		},
 	}
 	if !c.inMemory {

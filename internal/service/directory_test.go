@@ -102,6 +102,56 @@ func TestDirectoryKindsTogether(t *testing.T) {
 	}
 }
 
+// Groups and resources have addresses as users do: aliases, a new primary
+// address, one namespace with the other kinds, and DescribeEntity by alias.
+func TestAddressesOfEveryKind(t *testing.T) {
+	f := newFixture(t)
+	org := f.org("addr")
+	alice := f.mailboxUser(org, "addr", "alice")
+	staff := f.group(org, "staff")
+	room := f.resource(org, "boardroom")
+	wantCode(t, f.alias(org, staff, "team@addr.awsapps.com"), model.ErrEntityState) // not registered
+	for id, email := range map[string]string{staff: "staff@addr.awsapps.com", room: "boardroom@addr.awsapps.com"} {
+		if err := f.register(org, id, email); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.alias(org, staff, "team@addr.awsapps.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.alias(org, room, "room1@addr.awsapps.com"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.alias(org, alice, "TEAM@addr.awsapps.com"), model.ErrEmailAddressInUse)
+	wantCode(t, f.alias(org, room, "staff@addr.awsapps.com"), model.ErrEmailAddressInUse)
+	wantCode(t, f.alias(org, room, "room@elsewhere.example"), model.ErrMailDomainNotFound)
+	if got := f.aliases(org, staff, 10); !slices.Equal(got, []string{"team@addr.awsapps.com"}) {
+		t.Errorf("the group's aliases: %q", got)
+	}
+	if err := f.primary(org, room, "room1@addr.awsapps.com"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.describeResource(org, room).Email; got == nil || *got != "room1@addr.awsapps.com" {
+		t.Errorf("the room's primary address is %v", got)
+	}
+	for ident, want := range map[string]string{"team@addr.awsapps.com": staff, "room1@addr.awsapps.com": room} {
+		out, err := f.s.DescribeEntity(f.ctx, &model.DescribeEntityInput{OrganizationId: &org, Email: &ident})
+		if err != nil || *out.EntityId != want {
+			t.Errorf("DescribeEntity %s: %v, %v; want %s", ident, out, err, want)
+		}
+	}
+	// Deleting the group frees its addresses, aliases included.
+	if err := f.deregister(org, staff); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.deleteGroup(org, staff); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.alias(org, alice, "team@addr.awsapps.com"); err != nil {
+		t.Errorf("the deleted group's alias is not free: %v", err)
+	}
+}
+
 func sameSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)

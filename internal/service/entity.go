@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
@@ -31,15 +34,90 @@ var (
 )
 
 // entityKind is one kind of entity, as the resolver knows it: the name
-// its table writes into index entries and a lookup of an id.
+// its table writes into index entries and a lookup of an id. mail, the
+// address operations' access to the entity, is nil for a kind whose
+// record does not embed addresses.
 type entityKind struct {
 	name string
 	has  func(r store.Reader, o orgRef, id string) (bool, error)
+	mail *mailAccess
 }
 
-// kindOf makes the entityKind of an entity table.
+// mailKinds are the kinds of entity that have addresses, in the order
+// identifiers are resolved: the kinds CreateAlias, DeleteAlias,
+// ListAliases and UpdatePrimaryEmailAddress act on.
+var mailKinds = []entityKind{userKind, groupKind, resourceKind}
+
+// kindOf makes the entityKind of an entity table. A record type that
+// embeds addresses (and so has the entityAddresses method) gets mail
+// access: it must also have the fields State string and DeletedAt
+// time.Time, as user does; kindOf panics, when the kind is declared,
+// if it does not.
 func kindOf[T any](t *table[T]) entityKind {
-	return entityKind{name: t.coll, has: t.has}
+	k := entityKind{name: t.coll, has: t.has}
+	if _, ok := any(new(T)).(addressed); ok {
+		k.mail = mailAccessOf(t)
+	}
+	return k
+}
+
+// addressed is what a record gets from embedding addresses.
+type addressed interface{ entityAddresses() *addresses }
+
+func (a *addresses) entityAddresses() *addresses { return a }
+
+// mailAccess reads and edits one kind's entities for the address
+// operations, whatever the kind's record type.
+type mailAccess struct {
+	// get returns the entity's addresses and state, or nil when there is none.
+	get func(r store.Reader, o orgRef, id string) (*mailEntity, error)
+	// setAddresses replaces the entity's addresses, keeping its indexes
+	// (a taken address answers EmailAddressInUseException).
+	setAddresses func(tx store.Tx, o orgRef, id string, a addresses) error
+}
+
+// mailEntity is what the address operations see of an entity of any kind.
+type mailEntity struct {
+	Kind, ID string
+	addresses
+	State     string
+	DeletedAt time.Time
+}
+
+func mailAccessOf[T any](t *table[T]) *mailAccess {
+	rt := reflect.TypeFor[T]()
+	state, okState := rt.FieldByName("State")
+	deleted, okDeleted := rt.FieldByName("DeletedAt")
+	if !okState || state.Type != reflect.TypeFor[string]() || !okDeleted || deleted.Type != reflect.TypeFor[time.Time]() {
+		panic(fmt.Sprintf("service: entity kind %s embeds addresses but lacks the fields State string and DeletedAt time.Time", t.coll))
+	}
+	return &mailAccess{
+		get: func(r store.Reader, o orgRef, id string) (*mailEntity, error) {
+			rec, err := t.get(r, o, id)
+			if err != nil || rec == nil {
+				return nil, err
+			}
+			a := any(rec).(addressed).entityAddresses()
+			v := reflect.ValueOf(rec).Elem()
+			return &mailEntity{
+				Kind: t.coll, ID: id,
+				addresses: addresses{Email: a.Email, Aliases: slices.Clone(a.Aliases)},
+				State:     v.FieldByIndex(state.Index).String(),
+				DeletedAt: v.FieldByIndex(deleted.Index).Interface().(time.Time),
+			}, nil
+		},
+		setAddresses: func(tx store.Tx, o orgRef, id string, a addresses) error {
+			rec, err := t.get(tx, o, id)
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				return fmt.Errorf("service: %s %s vanished inside its transaction", t.coll, id)
+			}
+			*any(rec).(addressed).entityAddresses() = a
+			return t.put(tx, o, rec)
+		},
+	}
 }
 
 // entityRef is a resolved entity.

@@ -126,6 +126,7 @@ var allCollections = []string{
 	personalAccessTokens.coll, userTokens.coll, identityProviders.coll,
 	collClientTokens, collClientTokenOrgs, collMeta,
 	collGlobalAddresses, collPartitions,
+	mailDomains.coll, mailDomainNames.coll,
 	testGroups.coll,
 	mailboxQuotas.coll, mailboxGrants.coll, grantsHeld.coll,
 	groups.coll, deletedGroups.coll, memberships.coll, memberOf.coll,

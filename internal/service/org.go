@@ -34,6 +34,12 @@ type organization struct {
 	CreatedAt         time.Time `json:"createdAt"`
 	// DeleteRequestedAt is zero until DeleteOrganization succeeds.
 	DeleteRequestedAt time.Time `json:"deleteRequestedAt,omitzero"`
+
+	// Not stored: the instant findOrganizationAt read the record at and
+	// the configured domain verification delay, so that a registered
+	// domain's state follows from the record as read (see domains.go).
+	readAt      time.Time
+	domainDelay time.Duration
 }
 
 // organizations is a partition-level table (organization ids are the
@@ -106,6 +112,7 @@ func (s *Service) findOrganizationAt(r store.Reader, o orgRef, now time.Time) (*
 	if org == nil || org.expired(now, s.lifecycle) {
 		return nil, model.ErrOrganizationNotFound.Errorf("Organization %s does not exist.", o.ID)
 	}
+	org.readAt, org.domainDelay = now, s.lifecycle.DomainVerificationDelay
 	return org, nil
 }
 

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/store"
@@ -25,14 +26,21 @@ func (s *Service) CreateOrganization(ctx context.Context, in *model.CreateOrgani
 				CreatedAt:         s.now(),
 			}
 			o.ARN = "arn:aws:workmail:" + p.Region + ":" + p.Account + ":organization/" + o.ID
-			for _, d := range in.Domains {
-				o.Domains = append(o.Domains, str(d.DomainName))
-			}
 			if dir := str(in.DirectoryId); dir != "" {
 				o.DirectoryID, o.DirectoryType = dir, directoryTypeExisting
 			}
 			if err := organizations.insert(tx, orgRef{Partition: p}, o); err != nil {
 				return created{}, err
+			}
+			// The domains given are registered as RegisterMailDomain does.
+			for _, d := range in.Domains {
+				err := registerMailDomain(tx, orgRef{p, o.ID}, o, str(d.DomainName), o.CreatedAt)
+				if errors.Is(err, model.ErrMailDomainInUse) { // not declared by CreateOrganization
+					err = model.ErrInvalidParameter.Errorf("The domain %s is in use by another organization in your account.", str(d.DomainName))
+				}
+				if err != nil {
+					return created{}, err
+				}
 			}
 			return created{Result: o.ID, Org: o.ID}, registerPartition(tx, p)
 		})
@@ -126,6 +134,10 @@ func (s *Service) DeleteOrganization(ctx context.Context, in *model.DeleteOrgani
 				return created{}, err
 			}
 			org.DeleteRequestedAt = s.now()
+			// Its domains are free at once, as its alias is.
+			if err := deleteMailDomains(tx, o); err != nil {
+				return created{}, err
+			}
 			if in.DeleteIdentityCenterApplication != nil && *in.DeleteIdentityCenterApplication {
 				if err := s.deleteOrganizationApplication(tx, o); err != nil {
 					return created{}, err

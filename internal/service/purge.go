@@ -114,6 +114,9 @@ func purgeOrganization(tx store.Tx, o orgRef) error {
 	if err := deleteClientTokens(tx, o.ID); err != nil {
 		return err
 	}
+	if err := deleteMailDomains(tx, o); err != nil {
+		return err
+	}
 	return organizations.delete(tx, orgRef{Partition: o.Partition}, o.ID)
 }
 

@@ -29,6 +29,9 @@ type Lifecycle struct {
 	// DeletedRetention is how long a Deleted organization stays
 	// describable; 0 means DefaultDeletedRetention.
 	DeletedRetention time.Duration
+	// DomainVerificationDelay is the time a registered mail domain stays
+	// PENDING before it is VERIFIED; 0 means at once.
+	DomainVerificationDelay time.Duration
 }
 
 // DefaultDeletedRetention is how long DescribeOrganization still answers
