@@ -106,7 +106,7 @@ func goGroups(t *testing.T, c *workmail.Client) {
 		t.Errorf("new group: %+v", d)
 	}
 	_, err = c.RegisterToWorkMail(ctx, &workmail.RegisterToWorkMailInput{OrganizationId: &org, EntityId: &sales, Email: aws.String("sales@example.com")})
-	wantError[*types.MailDomainNotFoundException](t, err, "The domain of sales@example.com is not a mail domain of organization "+org+".")
+	wantError[*types.MailDomainNotFoundException](t, err, "The domain example.com of sales@example.com is not found in organization "+org+".")
 	for id, email := range map[string]string{sales: "sales@go-groups.awsapps.com", ann: "ann@go-groups.awsapps.com"} {
 		if _, err := c.RegisterToWorkMail(ctx, &workmail.RegisterToWorkMailInput{OrganizationId: &org, EntityId: &id, Email: &email}); err != nil {
 			t.Fatal(err)

@@ -72,7 +72,7 @@ class GroupsCLI(unittest.TestCase):
         self.assertEqual(self.ok("describe-group", *o, "--group-id", gid),
                          {"GroupId": gid, "Name": "Support", "State": "DISABLED", "HiddenFromGlobalAddressList": False})
         self.fails("MailDomainNotFoundException",
-                   "The domain of support@example.com is not a mail domain of organization %s." % org,
+                   "The domain example.com of support@example.com is not found in organization %s." % org,
                    "register-to-work-mail", *o, "--entity-id", gid, "--email", "support@example.com")
         self.assertIsNone(self.ok("register-to-work-mail", *o, "--entity-id", gid, "--email", "support@cli-groups.awsapps.com"))
         got = self.ok("describe-group", *o, "--group-id", "support@cli-groups.awsapps.com")

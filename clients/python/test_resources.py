@@ -44,7 +44,7 @@ class Resources(unittest.TestCase):
             "BookingOptions": {"AutoAcceptRequests": True, "AutoDeclineRecurringRequests": False, "AutoDeclineConflictingRequests": True},
         })
         self.assertAPIError(c.register_to_work_mail, "MailDomainNotFoundException",
-                            "The domain of board-room@example.com is not a mail domain of organization %s." % org,
+                            "The domain example.com of board-room@example.com is not found in organization %s." % org,
                             OrganizationId=org, EntityId=room, Email="board-room@example.com")
         c.register_to_work_mail(OrganizationId=org, EntityId=room, Email="board-room@py-rooms.awsapps.com")
         got = body(c.describe_resource(OrganizationId=org, ResourceId="board-room@py-rooms.awsapps.com"))

@@ -150,7 +150,7 @@ test('room booking set-up: addresses, booking options, delegates and the tear-do
 
   // Registering gives the room its address in a mail domain of the organization.
   await rejects(c.send(new RegisterToWorkMailCommand({ ...o, EntityId: room, Email: 'board-room@example.com' })),
-    'MailDomainNotFoundException', `The domain of board-room@example.com is not a mail domain of organization ${org}.`);
+    'MailDomainNotFoundException', `The domain example.com of board-room@example.com is not found in organization ${org}.`);
   const start = Date.now();
   assert.deepEqual(body(await c.send(new RegisterToWorkMailCommand({ ...o, EntityId: 'board-room', Email: 'board-room@js-rooms.awsapps.com' }))), {});
   const { EnabledDate, ...enabled } = await describe('board-room@js-rooms.awsapps.com');
@@ -350,7 +350,7 @@ test('resource errors: organizations, interoperability and validation', async ()
   await rejects(c.send(new UpdateResourceCommand({ ...o, ResourceId: room, Name: 'HALL' })), 'NameAvailabilityException',
     `The name HALL is already used by another user, group or resource in organization ${org}.`);
   await rejects(c.send(new UpdateResourceCommand({ ...o, ResourceId: room, Name: 'room@example.com' })), 'MailDomainNotFoundException',
-    `The domain of room@example.com is not a mail domain of organization ${org}.`);
+    `The domain example.com of room@example.com is not found in organization ${org}.`);
 
   await c.send(new DeleteOrganizationCommand({ ...o, DeleteDirectory: false }));
   const gone = `Organization ${org} is not Active, state: Deleted`;
