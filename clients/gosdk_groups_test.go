@@ -38,6 +38,7 @@ func TestGoSDKGroups(t *testing.T) {
 		BaseEndpoint:     aws.String(srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("141400000001", "conformance-secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkHTTPClient(),
 	})
 	goGroups(t, c)
 	srv.Stop(t)

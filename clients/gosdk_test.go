@@ -33,6 +33,7 @@ func goScenario(t *testing.T, url string) {
 			BaseEndpoint:     aws.String(url),
 			Credentials:      credentials.NewStaticCredentialsProvider(account, "conformance-secret", ""),
 			RetryMaxAttempts: 1,
+			HTTPClient:       sdkHTTPClient(),
 		})
 	}
 	t.Run("organization lifecycle", func(t *testing.T) { goLifecycle(t, newClient("444400000001"), "444400000001") })

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/workmaild/workmaild/internal/sdktransport"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -141,6 +142,7 @@ func TestLogShowsNoBodiesOrCredentials(t *testing.T) {
 				BaseEndpoint:     aws.String(ts.URL),
 				Credentials:      credentials.NewStaticCredentialsProvider(strictKey.AccessKeyID, strictKey.SecretAccessKey, ""),
 				RetryMaxAttempts: 1,
+				HTTPClient:       sdktransport.Client(nil),
 			})
 			ctx := context.Background()
 			if _, err := c.CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String(marker)}); err != nil {

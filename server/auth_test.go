@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 
+	"github.com/workmaild/workmaild/internal/sdktransport"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -55,6 +56,7 @@ func (ts *testServer) sdkClient(key, secret string, skew time.Duration) *workmai
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
 		RetryMaxAttempts: 1,
 		HTTPSignerV4:     skewSigner{signer: v4.NewSigner(), skew: skew},
+		HTTPClient:       sdktransport.Client(nil),
 	})
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/sdktransport"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -67,6 +68,7 @@ func (ts *testServer) client(accessKey, region string) *workmail.Client {
 		BaseEndpoint:     aws.String(ts.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, "secret-key", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdktransport.Client(nil),
 	})
 }
 

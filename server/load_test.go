@@ -11,15 +11,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
 
+	"github.com/workmaild/workmaild/internal/sdktransport"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -85,22 +83,16 @@ func TestLoadMixedOperations(t *testing.T) {
 	t.Logf("%d requests, 0 server errors", served.Load())
 }
 
-// loadClient is an SDK client with quick retries. aws-sdk-go-v2 now and
-// then closes a connection while it still reads a response that came back
-// before it finished writing the request (aws/aws-sdk-go-v2#2737), and
-// retries that by default. Retries cannot hide a server error, which the
-// test counts on the server's side, nor apply a write twice: creates carry
-// a ClientToken, puts replace and deletes are idempotent.
+// loadClient is an SDK client that makes exactly one request per call, so
+// that every failure the load meets shows. Its transport avoids the SDK's
+// own connection race (see internal/sdktransport).
 func loadClient(url string) *workmail.Client {
 	return workmail.New(workmail.Options{
-		Region:       testRegion,
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider(testAccount, "secret-key", ""),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = 3
-			o.MaxBackoff = 50 * time.Millisecond
-			o.RateLimiter = ratelimit.None
-		}),
+		Region:           testRegion,
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider(testAccount, "secret-key", ""),
+		HTTPClient:       sdktransport.Client(nil),
+		RetryMaxAttempts: 1,
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
+
+	"github.com/workmaild/workmaild/internal/sdktransport"
 )
 
 // secretKey signs every client's requests. workmaild reads the account
@@ -41,7 +43,7 @@ func (s *Server) ConfigFor(account, region string) aws.Config {
 }
 
 func (s *Server) config(account, region string) aws.Config {
-	return clientConfig(s.URL, s.http.Client(), account, region)
+	return clientConfig(s.URL, sdktransport.Client(s.http.Client().Transport), account, region)
 }
 
 // clientConfig is built field by field, never from the environment, so

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/smithy-go"
+
+	"github.com/workmaild/workmaild/internal/sdktransport"
 )
 
 const credentialsJSON = `{"Credentials": [
@@ -117,6 +119,7 @@ func clientFor(url, key, secret string) *workmail.Client {
 	return workmail.New(workmail.Options{
 		Region: "eu-west-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""),
+		HTTPClient:  sdktransport.Client(nil),
 	})
 }
 

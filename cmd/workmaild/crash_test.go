@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/workmaild/workmaild/internal/sdktransport"
 )
 
 const (
@@ -107,6 +109,7 @@ func crashClient(url string) *workmail.Client {
 		Region:       crashRegion,
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("123456789012", "secret", ""),
+		HTTPClient:   sdktransport.Client(nil),
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 3
 			o.MaxBackoff = 50 * time.Millisecond

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/google/pprof/profile"
+
+	"github.com/workmaild/workmaild/internal/sdktransport"
 )
 
 // buildBinary builds workmaild once per test into a temp dir.
@@ -92,6 +94,7 @@ func (p *process) client() *workmail.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(p.url),
 		Credentials:  credentials.NewStaticCredentialsProvider("123456789012", "secret", ""),
+		HTTPClient:   sdktransport.Client(nil),
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
 
+	"github.com/workmaild/workmaild/internal/sdktransport"
 	"github.com/workmaild/workmaild/server"
 )
 
@@ -28,7 +29,8 @@ func tokenFixture(t *testing.T) (url, org string) {
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 	ctx := context.Background()
 	c := workmail.New(workmail.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("123456789012", "secret", "")})
+		Credentials: credentials.NewStaticCredentialsProvider("123456789012", "secret", ""),
+		HTTPClient:  sdktransport.Client(nil)})
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {

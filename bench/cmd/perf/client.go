@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
+
+	"github.com/workmaild/workmaild/internal/sdktransport"
 )
 
 const (
@@ -37,7 +39,7 @@ func authorizationFor(accessKey string) string {
 // through its API exactly as a user would. done closes its idle
 // connections.
 func sdkClient(url, accessKey string) (c *workmail.Client, done func()) {
-	hc := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
+	hc := &http.Client{Transport: sdktransport.Transport(&http.Transport{}), Timeout: 30 * time.Second}
 	return workmail.New(workmail.Options{
 		Region:       region,
 		BaseEndpoint: aws.String(url),
