@@ -65,6 +65,8 @@ type Server struct {
 	password string
 	asUser   *user.User // nil: run the binaries as ourselves
 	dbs      atomic.Int64
+	drops    sync.WaitGroup        // databases being dropped
+	dropErr  atomic.Pointer[error] // the first failure to drop one
 }
 
 // Main runs the tests, then stops and removes the server if one started.
@@ -94,10 +96,14 @@ func (s *Server) Database(t testing.TB) string {
 		t.Fatalf("pgtest: creating database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		// FORCE ends sessions that a failed test left open.
-		if err := s.Admin(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("pgtest: dropping database %s: %v", name, err)
-		}
+		// In the background: the next test need not wait for it. FORCE
+		// ends sessions that a failed test left open.
+		s.drops.Go(func() {
+			if err := s.Admin(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+				e := fmt.Errorf("dropping database %s: %w", name, err)
+				s.dropErr.CompareAndSwap(nil, &e)
+			}
+		})
 	})
 	return s.URL(name)
 }
@@ -242,10 +248,14 @@ func (s *Server) Stop() error {
 	if s.dir == "" {
 		return nil
 	}
+	s.drops.Wait()
 	var err error
+	if e := s.dropErr.Load(); e != nil {
+		err = *e
+	}
 	if s.port != 0 {
 		if out, e := s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop"); e != nil {
-			err = fmt.Errorf("pg_ctl stop: %v\n%s", e, out)
+			err = errors.Join(err, fmt.Errorf("pg_ctl stop: %v\n%s", e, out))
 		}
 	}
 	s.remove()
