@@ -64,6 +64,7 @@ type Server struct {
 	port     int
 	password string
 	asUser   *user.User // nil: run the binaries as ourselves
+	watcher  *exec.Cmd  // stops the server if this process dies first
 	dbs      atomic.Int64
 	drops    sync.WaitGroup        // databases being dropped
 	dropErr  atomic.Pointer[error] // the first failure to drop one
@@ -153,7 +154,7 @@ func (s *Server) Admin(ctx context.Context, sql string) error {
 func findBin() (string, error) {
 	if d := os.Getenv(BinEnv); d != "" {
 		if _, err := os.Stat(filepath.Join(d, "pg_ctl")); err != nil {
-			return "", fmt.Errorf("%s=%s holds no pg_ctl: %w", BinEnv, d, err)
+			return "", fmt.Errorf("%s=%s holds no pg_ctl (%w): %s", BinEnv, d, err, InstallHint)
 		}
 		return d, nil
 	}
@@ -233,6 +234,7 @@ func (s *Server) start() error {
 		}, " ")
 		out, err := s.run("pg_ctl", "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "-o", opts, "start")
 		if err == nil {
+			s.watch()
 			return nil
 		}
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
@@ -249,6 +251,11 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	s.drops.Wait()
+	if s.watcher != nil {
+		s.watcher.Process.Kill()
+		s.watcher.Wait()
+		s.watcher = nil
+	}
 	var err error
 	if e := s.dropErr.Load(); e != nil {
 		err = *e
@@ -267,14 +274,35 @@ func (s *Server) remove() {
 	s.dir = ""
 }
 
+// watch starts a process that stops the server and removes its directory
+// once this process has gone without calling Stop (a test binary killed by
+// go test's timeout, say), so that no server is left running. It lives in
+// its own process group, as the server does, so signals to the test's
+// group do not end it first.
+func (s *Server) watch() {
+	script := fmt.Sprintf(`while [ -d /proc/%d ]; do sleep 1; done; "$0" -D "$1/data" -m immediate stop >/dev/null 2>&1; rm -rf "$1"`, os.Getpid())
+	cmd := exec.Command("/bin/sh", "-c", script, filepath.Join(s.bin, "pg_ctl"), s.dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: s.credential()}
+	if cmd.Start() == nil {
+		s.watcher = cmd
+	}
+}
+
+func (s *Server) credential() *syscall.Credential {
+	if s.asUser == nil {
+		return nil
+	}
+	uid, _ := strconv.Atoi(s.asUser.Uid)
+	gid, _ := strconv.Atoi(s.asUser.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+}
+
 // run runs a PostgreSQL binary, as the postgres user when we are root.
 func (s *Server) run(name string, args ...string) ([]byte, error) {
 	cmd := exec.Command(filepath.Join(s.bin, name), args...)
 	cmd.Dir = s.dir
 	if s.asUser != nil {
-		uid, _ := strconv.Atoi(s.asUser.Uid)
-		gid, _ := strconv.Atoi(s.asUser.Gid)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.credential()}
 		cmd.Env = append(os.Environ(), "HOME="+s.asUser.HomeDir, "USER=postgres", "LOGNAME=postgres")
 	}
 	return cmd.CombinedOutput()
