@@ -46,6 +46,13 @@
 // Durability: every session sets synchronous_commit to on, so a nil Update
 // has reached PostgreSQL's write-ahead log on disk.
 //
+// Failures: an unreachable database or a lost connection is returned as an
+// error matching no store sentinel (the service answers it with a 500) and
+// showing no password. A dead pooled connection found at BEGIN makes the
+// pool replace all its connections and BEGIN again, so a database restart
+// costs no failed call once it is back; a failure after BEGIN is returned,
+// not retried, since the function may have run.
+//
 // Limits: PostgreSQL's B-tree index entries hold at most about 2.7 kB after
 // compression, so an id or collection that long and incompressible is
 // refused with store.ErrInvalidKey although it is within store.MaxKeyLen.
@@ -217,7 +224,7 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 		return err
 	}
 	defer s.active.Done()
-	pgtx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	pgtx, err := s.beginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return s.ctxOr(ctx, "beginning a read", err)
 	}
@@ -228,6 +235,40 @@ func (s *Store) View(ctx context.Context, p store.Partition, fn func(store.Reade
 		return err
 	}
 	return st.err
+}
+
+// beginner offers beginTx to pgx.BeginTxFunc.
+type beginner struct{ s *Store }
+
+func (b beginner) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	return b.s.beginTx(ctx, opts)
+}
+
+// beginTx begins a transaction on a pooled connection. When the connection
+// turns out to be dead (the database restarted, or cut the session), the
+// pool's other idle connections most likely are too: they are all
+// replaced and the BEGIN is sent once more, which is safe since nothing
+// of the transaction has run. So a restart of the database fails no call
+// made after it is back.
+func (s *Store) beginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	pgtx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil && ctx.Err() == nil && isConnectionLoss(err) {
+		s.pool.Reset()
+		pgtx, err = s.pool.BeginTx(ctx, opts)
+	}
+	return pgtx, err
+}
+
+// isConnectionLoss reports whether err says the session is gone, rather
+// than that the server refused a statement on a live session.
+func isConnectionLoss(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		var ce *pgconn.ConnectError
+		return !errors.As(err, &ce) // a new connection that failed is no stale one
+	}
+	// 08: connection exception; 57P01-57P05: the server ended the session.
+	return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
 }
 
 // ctxOr returns ctx's error when it ended (which is why err happened),
@@ -252,7 +293,7 @@ func (s *Store) Update(ctx context.Context, p store.Partition, fn func(store.Tx)
 	// transaction. The keys are numbers, so formatting them is safe.
 	beginSQL := fmt.Sprintf("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock_shared(%d, %d), pg_advisory_xact_lock(%d)",
 		lockClass, lockReset, lockKey(part))
-	pgtx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginSQL})
+	pgtx, err := s.beginTx(ctx, pgx.TxOptions{BeginQuery: beginSQL})
 	if err != nil {
 		return s.ctxOr(ctx, "beginning a write", err)
 	}
@@ -289,7 +330,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return err
 	}
 	defer s.active.Done()
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, beginner{s}, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", lockClass, lockReset); err != nil {
 			return err
 		}

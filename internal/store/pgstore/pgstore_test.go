@@ -441,3 +441,41 @@ func TestDurableSettings(t *testing.T) {
 		t.Fatalf("Scan order %q, want bytewise %q", got, want)
 	}
 }
+
+// TestRecoversAfterConnectionsAreCut ends every session of the store, as a
+// restart of the database would: the store replaces the dead connections
+// before its next transaction, so no call after the cut fails.
+func TestRecoversAfterConnectionsAreCut(t *testing.T) {
+	dbURL := pg.Database(t)
+	s := open(t, dbURL)
+	closeAtEnd(t, s)
+	ctx := context.Background()
+	put := func(v string) error {
+		return s.Update(ctx, pA, func(tx store.Tx) error { return tx.Put("c", "k", []byte(v)) })
+	}
+	for round := range 3 {
+		// Several connections in the pool, so that more than one is cut.
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if err := put("before"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		conn := connect(t, dbURL)
+		var cut int
+		err := conn.QueryRow(ctx, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Scan(&cut)
+		if err != nil || cut == 0 {
+			t.Fatalf("cut %d sessions: %v", cut, err)
+		}
+		after := fmt.Sprint("after-", round)
+		if err := put(after); err != nil {
+			t.Fatalf("round %d: the first Update after the cut = %v", round, err)
+		}
+		if got := get(t, s, pA, "c", "k"); got != after {
+			t.Fatalf("round %d: c/k = %q after the cut, want %q", round, got, after)
+		}
+	}
+}

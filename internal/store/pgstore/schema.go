@@ -34,7 +34,7 @@ var ErrSchemaTooNew = errors.New("pgstore: the database's schema is newer than t
 // version table is created under the lock too, since two concurrent
 // CREATE TABLE IF NOT EXISTS can both try and one fail on the catalog.
 func (s *Store) migrate(ctx context.Context) error {
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, beginner{s}, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", lockClass, lockMigrate); err != nil {
 			return s.wrap("locking the schema", err)
 		}
