@@ -409,7 +409,7 @@ func TestPGPassword(t *testing.T) {
 }
 
 // TestDurableSettings: sessions commit synchronously whatever the server's
-// default, and ids sort bytewise whatever the database's collation.
+// default, and ids (bytea) sort bytewise, NUL and bytes above 0x7f included.
 func TestDurableSettings(t *testing.T) {
 	dbURL := pg.Database(t)
 	conn := connect(t, dbURL)
