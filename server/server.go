@@ -25,6 +25,7 @@ import (
 	"github.com/workmaild/workmaild/internal/store"
 	"github.com/workmaild/workmaild/internal/store/boltstore"
 	"github.com/workmaild/workmaild/internal/store/memstore"
+	"github.com/workmaild/workmaild/internal/store/pgstore"
 )
 
 // InternalPrefix is the path prefix of workmaild's own endpoints (health,
@@ -54,6 +55,10 @@ type Options struct {
 	AdminToken string
 	// DataDir holds the persistent store; empty means in memory.
 	DataDir string
+	// Postgres is a PostgreSQL connection string (a postgres:// URL or
+	// libpq key=value pairs). When set, the store is that database, which
+	// several servers may share, and DataDir is not used.
+	Postgres string
 	// DefaultAccount receives access keys that are not 12-digit account
 	// ids; empty means 000000000000.
 	DefaultAccount string
@@ -135,7 +140,22 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// postgresOpenTimeout bounds connecting to PostgreSQL and migrating its
+// schema at start.
+const postgresOpenTimeout = time.Minute
+
 func openStore(opts Options) (store.Store, error) {
+	if opts.Postgres != "" {
+		// Bounded, so that an unreachable database fails the start rather
+		// than hanging it.
+		ctx, cancel := context.WithTimeout(context.Background(), postgresOpenTimeout)
+		defer cancel()
+		st, err := pgstore.Open(ctx, opts.Postgres)
+		if err != nil {
+			return nil, fmt.Errorf("server: opening store: %w", err)
+		}
+		return st, nil
+	}
 	if opts.DataDir == "" {
 		return memstore.New(), nil
 	}
@@ -161,6 +181,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.api.ServeHTTP(w, r)
+}
+
+// StoreName describes the store for logs: "in-memory", "embedded", or the
+// PostgreSQL database without its password.
+func (s *Server) StoreName() string {
+	switch st := s.store.(type) {
+	case *pgstore.Store:
+		return st.String()
+	case *memstore.Store:
+		return "in-memory"
+	}
+	return "embedded"
 }
 
 // Close closes the store after pending writes finish.

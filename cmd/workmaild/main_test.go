@@ -35,8 +35,9 @@ func buildBinary(t *testing.T) string {
 
 // process is a running workmaild binary.
 type process struct {
-	cmd *exec.Cmd
-	url string
+	cmd    *exec.Cmd
+	url    string
+	stderr *strings.Builder // complete only once the process was waited for
 }
 
 // start runs the binary and waits for its "listening on" line.
@@ -69,7 +70,7 @@ func start(t *testing.T, bin string, env []string, args ...string) *process {
 		t.Fatalf("unexpected first line %q", line)
 	}
 	go io.Copy(io.Discard, stdout)
-	return &process{cmd: cmd, url: url}
+	return &process{cmd: cmd, url: url, stderr: stderr}
 }
 
 func (p *process) stop(t *testing.T) {

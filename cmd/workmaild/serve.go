@@ -25,6 +25,7 @@ type serveConfig struct {
 	addr             string
 	dataDir          string
 	inMemory         bool
+	store            string
 	defaultAccount   string
 	logLevel         string
 	logFormat        string
@@ -49,6 +50,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4590", "listen address HOST:PORT")
 	fs.StringVar(&c.dataDir, "data-dir", defaultDataDir(getenv), "directory of the persistent store")
 	fs.BoolVar(&c.inMemory, "in-memory", false, "keep nothing: use an in-memory store instead of --data-dir")
+	fs.StringVar(&c.store, "store", "", "PostgreSQL database as the store instead of --data-dir: postgres://user@host:port/db?sslmode=... or libpq key=value pairs (password: prefer PGPASSWORD or WORKMAILD_STORE to the command line)")
 	fs.StringVar(&c.defaultAccount, "default-account", auth.DefaultAccount, "account for access keys that are not a 12-digit account id")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info (one line per request), warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -78,7 +80,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	if !auth.IsAccountID(c.defaultAccount) {
 		return nil, usageError{msg: "--default-account must be a 12-digit account id"}
 	}
-	if !c.inMemory && c.dataDir == "" {
+	if c.store != "" {
+		if c.inMemory {
+			return nil, usageError{msg: "--store and --in-memory exclude each other"}
+		}
+		if !isPostgres(c.store) {
+			return nil, usageError{msg: "--store must be a PostgreSQL connection string: postgres://user@host:port/database?sslmode=... or key=value pairs such as host=H dbname=D"}
+		}
+	}
+	if !c.inMemory && c.store == "" && c.dataDir == "" {
 		return nil, usageError{msg: "no --data-dir and no home directory to default to; pass --data-dir or --in-memory"}
 	}
 	if c.domainDelay < 0 {
@@ -109,6 +119,16 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 	})
 	return err
+}
+
+// isPostgres reports whether s has a PostgreSQL connection string's form:
+// a postgres:// or postgresql:// URL, or libpq key=value pairs.
+func isPostgres(s string) bool {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		return true
+	}
+	key, _, ok := strings.Cut(strings.TrimSpace(s), "=")
+	return ok && key != "" && !strings.ContainsAny(key, "/:")
 }
 
 // defaultDataDir is $XDG_DATA_HOME/workmaild, else ~/.local/share/workmaild.
@@ -186,7 +206,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			DomainVerificationDelay: c.domainDelay,
 		},
 	}
-	if !c.inMemory {
+	switch {
+	case c.store != "":
+		opts.Postgres = c.store
+	case !c.inMemory:
 		opts.DataDir = c.dataDir
 	}
 	srv, err := server.New(opts)
@@ -207,7 +230,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	httpServer := c.limits.server(srv, log)
 	store := "in-memory"
-	if opts.DataDir != "" {
+	switch {
+	case opts.Postgres != "":
+		store = srv.StoreName() // without the password
+	case opts.DataDir != "":
 		store = opts.DataDir
 	}
 	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store, "auth", c.authMode)
