@@ -170,6 +170,7 @@ func seedDirectory(url, account string, n, conns int) (orgClient, error) {
 			return orgClient{}, err
 		}
 	}
+	client.close() // no idle set-up connection stays open while pages are timed
 	return oc, nil
 }
 
