@@ -28,7 +28,10 @@ import (
 // entities are created in-process, on the server's handler without a
 // listener or SDK (some 80,000 requests, which through the SDK over HTTP
 // would take minutes under -race); every list is read through
-// aws-sdk-go-v2 over HTTP.
+// aws-sdk-go-v2 over HTTP. To keep the test's cost down, pages are of
+// 100 (odd sizes are walked on the smaller lists, aliases and domains),
+// and the DISABLED state of users and resources, which reads the same way
+// as ENABLED and DELETED, is walked for groups only.
 const (
 	dirN      = 10_000
 	dirShared = 2_000
@@ -564,15 +567,14 @@ func TestDirectoryListsPageAt10000(t *testing.T) {
 			fl   *types.ListResourcesFilters
 			want []string
 		}{
-			"none":           {nil, pick(f.resources, every, byID)},
-			"name RES-":      {&types.ListResourcesFilters{NamePrefix: aws.String("RES-")}, pick(res, every, byName)},
-			"name grp-":      {&types.ListResourcesFilters{NamePrefix: aws.String("grp-")}, pick(f.resources[dirN:], every, byName)},
-			"name res-0987":  {&types.ListResourcesFilters{NamePrefix: aws.String("res-0987")}, pick(res, prefixed(byName, "res-0987"), byName)},
-			"email r":        {&types.ListResourcesFilters{PrimaryEmailPrefix: aws.String("R")}, pick(res, prefixed(byEmail, "r"), byEmail)},
-			"email, no hit":  {&types.ListResourcesFilters{PrimaryEmailPrefix: aws.String("g")}, nil},
-			"state ENABLED":  {&types.ListResourcesFilters{State: types.EntityStateEnabled}, pick(f.resources, inState(types.EntityStateEnabled), byID)},
-			"state DISABLED": {&types.ListResourcesFilters{State: types.EntityStateDisabled}, pick(f.resources, inState(types.EntityStateDisabled), byID)},
-			"state DELETED":  {&types.ListResourcesFilters{State: types.EntityStateDeleted}, pick(f.resources, inState(types.EntityStateDeleted), byID)},
+			"none":          {nil, pick(f.resources, every, byID)},
+			"name RES-":     {&types.ListResourcesFilters{NamePrefix: aws.String("RES-")}, pick(res, every, byName)},
+			"name grp-":     {&types.ListResourcesFilters{NamePrefix: aws.String("grp-")}, pick(f.resources[dirN:], every, byName)},
+			"name res-0987": {&types.ListResourcesFilters{NamePrefix: aws.String("res-0987")}, pick(res, prefixed(byName, "res-0987"), byName)},
+			"email r":       {&types.ListResourcesFilters{PrimaryEmailPrefix: aws.String("R")}, pick(res, prefixed(byEmail, "r"), byEmail)},
+			"email, no hit": {&types.ListResourcesFilters{PrimaryEmailPrefix: aws.String("g")}, nil},
+			"state ENABLED": {&types.ListResourcesFilters{State: types.EntityStateEnabled}, pick(f.resources, inState(types.EntityStateEnabled), byID)},
+			"state DELETED": {&types.ListResourcesFilters{State: types.EntityStateDeleted}, pick(f.resources, inState(types.EntityStateDeleted), byID)},
 		} {
 			wantList(t, name, walk(t, 100, listResources(tc.fl), resourceItem, nil), tc.want)
 		}
@@ -590,7 +592,6 @@ func TestDirectoryListsPageAt10000(t *testing.T) {
 			"display user 01": {&types.ListUsersFilters{DisplayNamePrefix: aws.String("user 01")}, pick(f.users, prefixed(display, "user 01"), byID)},
 			"email u":         {&types.ListUsersFilters{PrimaryEmailPrefix: aws.String("u")}, pick(f.users, prefixed(byEmail, "u"), byEmail)},
 			"state ENABLED":   {&types.ListUsersFilters{State: types.EntityStateEnabled}, pick(f.users, inState(types.EntityStateEnabled), byID)},
-			"state DISABLED":  {&types.ListUsersFilters{State: types.EntityStateDisabled}, pick(f.users, inState(types.EntityStateDisabled), byID)},
 			"state DELETED":   {&types.ListUsersFilters{State: types.EntityStateDeleted}, pick(f.users, inState(types.EntityStateDeleted), byID)},
 			"identity 00000":  {&types.ListUsersFilters{IdentityProviderUserIdPrefix: aws.String("00000")}, pick(f.users, both(func(e dirEntity) bool { return e.idp != "" }, prefixed(idp, "00000")), idp)},
 		} {
@@ -601,8 +602,6 @@ func TestDirectoryListsPageAt10000(t *testing.T) {
 	t.Run("ListGroupMembers", func(t *testing.T) {
 		want := slices.Sorted(slices.Values(f.members))
 		wantList(t, "all-hands", walk(t, 100, listMembers, memberItem, nil), want)
-		// An odd page size, so that pages end anywhere.
-		wantList(t, "all-hands, pages of 37", walk(t, 37, listMembers, memberItem, nil), want)
 	})
 	t.Run("ListGroupsForEntity", func(t *testing.T) {
 		wantList(t, "joiner", walk(t, 100, listGroupsFor(nil), groupForItem, nil), pick(grp, every, byID))
