@@ -26,7 +26,7 @@ import (
 // are walked at dirShared (20 pages of 100), since each costs a request
 // to set up and their lists page exactly as a group's members do. The
 // entities are created in-process, on the server's handler without a
-// listener or SDK (some 80,000 requests, which through the SDK over HTTP
+// listener or SDK (some 65,000 requests, which through the SDK over HTTP
 // would take minutes under -race); every list is read through
 // aws-sdk-go-v2 over HTTP. To keep the test's cost down, pages are of
 // 100 (odd sizes are walked on the smaller lists, aliases and domains),
