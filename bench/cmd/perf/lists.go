@@ -131,25 +131,36 @@ type pageTiming struct{ first, middle time.Duration }
 // pageTimes is the median time of 100 sequential requests for the first
 // page, and for the page in the middle of the list, of 100 users.
 func pageTimes(url string, oc orgClient, count int) (pageTiming, error) {
+	return listPageTimes(url, oc.auth, "ListUsers", count, func(token string) string { return pageBody(oc.org, token) })
+}
+
+// listPageTimes is the median time of 100 sequential requests of operation
+// for its first page, and for the page in the middle of a list of count
+// items; body is the request for the page after token, 100 items a page.
+func listPageTimes(url, auth, operation string, count int, body func(token string) string) (pageTiming, error) {
 	client := newRawClient(url, 1)
-	client.auth = oc.auth
+	client.auth = auth
+	defer client.close()
 	token := ""
 	for range count / 200 { // page to the middle of the list
 		var page struct{ NextToken string }
-		out, err := client.call("ListUsers", pageBody(oc.org, token))
+		out, err := client.call(operation, body(token))
 		if err != nil {
 			return pageTiming{}, err
 		}
 		if err := json.Unmarshal(out, &page); err != nil {
 			return pageTiming{}, err
 		}
+		if page.NextToken == "" {
+			return pageTiming{}, fmt.Errorf("%s: the list of %d ends before its middle", operation, count)
+		}
 		token = page.NextToken
 	}
-	first, err := timeCalls(client, pageBody(oc.org, ""))
+	first, err := timeCalls(client, operation, body(""))
 	if err != nil {
 		return pageTiming{}, err
 	}
-	middle, err := timeCalls(client, pageBody(oc.org, token))
+	middle, err := timeCalls(client, operation, body(token))
 	return pageTiming{first: first, middle: middle}, err
 }
 
@@ -162,11 +173,11 @@ func pageBody(org, token string) string {
 	return string(b)
 }
 
-func timeCalls(client *rawClient, body string) (time.Duration, error) {
+func timeCalls(client *rawClient, operation, body string) (time.Duration, error) {
 	var times []time.Duration
 	for range 100 {
 		start := time.Now()
-		if _, err := client.call("ListUsers", body); err != nil {
+		if _, err := client.call(operation, body); err != nil {
 			return 0, err
 		}
 		times = append(times, time.Since(start))

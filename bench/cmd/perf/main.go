@@ -3,13 +3,14 @@
 // baseline (bench/cmd/baseline), starts both on loopback, drives them with
 // wrk, and prints each figure next to its baseline and the ratio.
 //
-//	go run ./bench/cmd/perf [-steps mix,describe,startup,put,lists] [-rounds 5] [-duration 5s]
-//	    [-orgs 20] [-users 5000] [-records 100000] [-workmaild BIN] [-compare BIN]
+//	go run ./bench/cmd/perf [-steps mix,describe,startup,put,lists,directory] [-rounds 5] [-duration 5s]
+//	    [-orgs 20] [-users 5000] [-records 100000] [-entities 10000] [-workmaild BIN] [-compare BIN]
 //
 // The headline figure is the realistic mix: many organizations and users,
 // reads spread over all of them, 5% writes. With -compare, a second binary
 // is measured in the same run, alternating with the first, against the
-// same baseline. It needs wrk on the PATH (Debian: apt-get install wrk).
+// same baseline. The mix and describe steps need wrk on the PATH (Debian:
+// apt-get install wrk).
 // See BENCHMARKS.md.
 package main
 
@@ -34,6 +35,7 @@ type config struct {
 	orgs        int // organizations of the mix
 	users       int // users of the mix, spread over its organizations
 	records     int
+	entities    int // groups, resources and group members of the directory step
 	steps       map[string]bool
 	workmaild   string // a prebuilt binary to measure, or "" to build one
 	compare     string // a second binary measured alongside, or ""
@@ -52,7 +54,7 @@ type binaries struct {
 }
 
 // stepNames are the steps in the order they run.
-var stepNames = []string{"mix", "describe", "startup", "put", "lists"}
+var stepNames = []string{"mix", "describe", "startup", "put", "lists", "directory"}
 
 // errInvalid marks a run in which requests failed: its figures measure
 // something else than what they say.
@@ -66,7 +68,8 @@ func main() {
 	flag.IntVar(&c.orgs, "orgs", 20, "organizations of the mix")
 	flag.IntVar(&c.users, "users", 5000, "users of the mix, spread over its organizations")
 	flag.IntVar(&c.records, "records", 100000, "users stored for the large-list figures")
-	steps := flag.String("steps", "mix,describe,startup,put,lists", "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
+	flag.IntVar(&c.entities, "entities", 10000, "groups, resources and members of one group stored for the directory-list figures")
+	steps := flag.String("steps", strings.Join(stepNames, ","), "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
 	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild")
 	flag.StringVar(&c.compare, "compare", "", "also measure this workmaild binary, alternating with the first, against the same baseline")
 	keep := flag.Bool("keep", false, "keep the work directory (data, logs, wrk scripts)")
@@ -80,8 +83,8 @@ func main() {
 		}
 		c.steps[s] = true
 	}
-	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 {
-		fmt.Fprintln(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -rounds ≥ 1 and -connections ≥ 1")
+	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 || c.entities < smallCount {
+		fmt.Fprintf(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -rounds ≥ 1, -connections ≥ 1 and -entities ≥ %d\n", smallCount)
 		os.Exit(2)
 	}
 	if err := run(c, *keep); err != nil {
@@ -91,8 +94,10 @@ func main() {
 }
 
 func run(c config, keep bool) error {
-	if _, err := exec.LookPath("wrk"); err != nil {
-		return fmt.Errorf("wrk is not installed (Debian: apt-get install wrk): %w", err)
+	if c.steps["mix"] || c.steps["describe"] {
+		if _, err := exec.LookPath("wrk"); err != nil {
+			return fmt.Errorf("wrk is not installed (Debian: apt-get install wrk): %w", err)
+		}
 	}
 	dir, err := os.MkdirTemp("", "workmaild-perf-")
 	if err != nil {
@@ -120,6 +125,7 @@ func run(c config, keep bool) error {
 		{"startup", "start-up, empty data directory", func() ([]row, error) { return startupRows(c, bins) }},
 		{"put", "durable Put", func() ([]row, error) { return measurePut(ctx, c, bins) }},
 		{"lists", fmt.Sprintf("lists with %d users", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
+		{"directory", fmt.Sprintf("directory lists with %d groups, resources and members", c.entities), func() ([]row, error) { return measureDirectory(ctx, c, bins) }},
 	}
 	for _, s := range steps {
 		if !c.steps[s.name] {
