@@ -6,7 +6,7 @@ job for five minutes, so every job here is RUNNING or CANCELLED.
 """
 
 import json
-import os
+import re
 import unittest
 
 import test_cli as base
@@ -25,12 +25,15 @@ class MailboxJobs(unittest.TestCase):
     fails = base.Scenario.fails
     create_org = base.Scenario.create_org
 
-    def setUp(self):
-        # The CLI retries LimitExceededException as throttling; one attempt
-        # a call keeps each command one request (this process runs one test).
-        old = os.environ.get("AWS_MAX_ATTEMPTS")
-        os.environ["AWS_MAX_ATTEMPTS"] = "1"
-        self.addCleanup(lambda: os.environ.pop("AWS_MAX_ATTEMPTS") if old is None else os.environ.update(AWS_MAX_ATTEMPTS=old))
+    def fails_throttled(self, code, message, *args):
+        """As fails, for an error the CLI retries as throttling
+        (LimitExceededException): its line then counts the retries."""
+        r = self.aws(*args)
+        op = "".join(part.capitalize() for part in args[0].split("-"))
+        self.assertEqual(r.stdout, "")
+        self.assertRegex(r.stderr, r"^An error occurred \(%s\) when calling the %s operation \(reached max retries: \d+\): %s$"
+                         % (code, op, re.escape(message)))
+        self.assertEqual(r.code, base.EXIT_SERVICE_ERROR)
 
     def export_args(self, org, entity):
         return ["start-mailbox-export-job", "--organization-id", org, "--entity-id", entity, "--description", "archive",
@@ -98,7 +101,7 @@ class MailboxJobs(unittest.TestCase):
             "KmsKeyArn": "arn:aws:kms:%s:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab" % (base.region(), self.account),
             "S3BucketName": "exports", "S3Prefix": "mail", "S3Path": "mail/%s.zip" % job, "State": "RUNNING",
         })
-        self.fails("LimitExceededException",
+        self.fails_throttled("LimitExceededException",
                    "The mailbox of %s has an export job started in the last 24 hours (%s): one job per mailbox per 24 hours." % (alice, job),
                    *self.export_args(org, alice))
         for _ in range(2):
