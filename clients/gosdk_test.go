@@ -45,6 +45,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
 	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
 	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
+	t.Run("availability configurations", func(t *testing.T) { goAvailability(t, newClient("444400000131"), "444400000131") }) // gosdk_availability_test.go
+	t.Run("mailbox export", func(t *testing.T) { goMailboxExport(t, newClient("444400000132"), "444400000132") })             // gosdk_exports_test.go
+	t.Run("mailbox export limit", func(t *testing.T) { goExportLimit(t, newClient("444400000133"), "444400000133") })         // gosdk_exports_test.go
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -58,6 +58,20 @@ func scenarioCalls() []string {
 		"ListMailboxPermissions",
 		"ListMailboxPermissions:EntityNotFoundException",
 		"DeleteMailboxPermissions",
+		"CreateAvailabilityConfiguration",
+		"CreateAvailabilityConfiguration:NameAvailabilityException",
+		"UpdateAvailabilityConfiguration",
+		"UpdateAvailabilityConfiguration:ResourceNotFoundException",
+		"DeleteAvailabilityConfiguration",
+		"ListAvailabilityConfigurations",
+		"TestAvailabilityConfiguration",
+		"StartMailboxExportJob",
+		"StartMailboxExportJob:LimitExceededException",
+		"StartMailboxExportJob:EntityNotFoundException",
+		"DescribeMailboxExportJob",
+		"CancelMailboxExportJob",
+		"CancelMailboxExportJob:EntityNotFoundException",
+		"ListMailboxExportJobs",
 	}
 }
 

@@ -76,6 +76,11 @@ type Options struct {
 	Lifecycle Lifecycle
 	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
+	// AvailabilityTestCalls lets TestAvailabilityConfiguration call the
+	// EWS endpoint of the provider it tests, with the provider's
+	// credentials. Without it the server makes no outbound call and the
+	// test answers TestPassed false, saying why.
+	AvailabilityTestCalls bool
 	// NoSync skips fsync on commit: faster, but a machine crash (not a
 	// process crash) may lose acknowledged writes. For benchmarks only.
 	NoSync bool
@@ -126,6 +131,8 @@ func New(opts Options) (*Server, error) {
 		Lifecycle: opts.Lifecycle,
 		Paging:    paging.NewCodec(key),
 		Log:       log,
+
+		AvailabilityTestCalls: opts.AvailabilityTestCalls,
 	})
 	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{

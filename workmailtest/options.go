@@ -21,6 +21,8 @@ type config struct {
 	region     string
 	persistent bool
 	lifecycle  server.Lifecycle
+	// availabilityCalls: TestAvailabilityConfiguration may call out.
+	availabilityCalls bool
 }
 
 func defaultConfig() config {
@@ -67,6 +69,12 @@ func WithOrganizationDelays(lc server.Lifecycle) Option {
 		cfg.lifecycle = lc
 	}
 }
+
+// WithAvailabilityTestCalls lets TestAvailabilityConfiguration call the
+// EWS endpoint it tests (an httptest server, say), as the binary's
+// --availability-test-calls flag does. Without it the server makes no
+// outbound call and every test answers TestPassed false, saying why.
+func WithAvailabilityTestCalls() Option { return func(cfg *config) { cfg.availabilityCalls = true } }
 
 // validate reports the first option that cannot work.
 func (cfg config) validate() error {

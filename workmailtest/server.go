@@ -71,6 +71,9 @@ func start(t testing.TB, cfg config, dataDir string) (*Server, error) {
 		Now:       clock.Now,
 		Random:    random,
 		Lifecycle: cfg.lifecycle,
+
+		AvailabilityTestCalls: cfg.availabilityCalls,
+
 		// A test's temporary directory need not survive a machine crash:
 		// skipping fsync keeps the same store code and file format and
 		// makes a persistent server start and first write about 2.5 times

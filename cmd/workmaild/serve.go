@@ -39,6 +39,7 @@ type serveConfig struct {
 	deleteDelay      time.Duration
 	deletedRetention time.Duration
 	domainDelay      time.Duration
+	availabilityTest bool
 	shutdownTimeout  time.Duration
 	cpuProfile       string
 }
@@ -63,6 +64,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.deleteDelay, "org-delete-delay", 0, "time a deleted organization spends Deleting")
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
 	fs.DurationVar(&c.domainDelay, "domain-verification-delay", 0, "time a registered mail domain stays PENDING before it is VERIFIED (0: at once)")
+	fs.BoolVar(&c.availabilityTest, "availability-test-calls", false, "let TestAvailabilityConfiguration call the EWS endpoints it tests (otherwise no outbound call is made)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
@@ -205,6 +207,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 			DomainVerificationDelay: c.domainDelay,
 		},
+		AvailabilityTestCalls: c.availabilityTest,
 	}
 	switch {
 	case c.store != "":
@@ -237,6 +240,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		store = opts.DataDir
 	}
 	log.Info("workmaild listening", "addr", ln.Addr().String(), "store", store, "auth", c.authMode)
+	if c.availabilityTest {
+		log.Warn("TestAvailabilityConfiguration makes outbound HTTP calls to the EWS endpoints it is given (--availability-test-calls)")
+	}
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)

@@ -388,5 +388,14 @@ func (f *fixture) populatedOrg(alias string) string {
 			f.t.Fatal(err)
 		}
 	}
+	if _, err := f.s.CreateAvailabilityConfiguration(f.ctx, &model.CreateAvailabilityConfigurationInput{OrganizationId: &org, DomainName: ptr("partner.example"),
+		ClientToken: ptr("avail-" + alias), EwsProvider: ews("https://mail.partner.example/EWS/", "svc", "Passw0rd-of-"+alias)}); err != nil {
+		f.t.Fatal(err)
+	}
+	export := f.exportInput(org, "ann")
+	export.ClientToken = ptr("export-" + alias)
+	if _, err := f.s.StartMailboxExportJob(f.ctx, export); err != nil {
+		f.t.Fatal(err)
+	}
 	return org
 }

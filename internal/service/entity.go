@@ -226,10 +226,11 @@ func (s *Service) gone(state string, deletedAt time.Time) bool {
 }
 
 // entityRemoved is called, in the deleting transaction, when an entity
-// of any kind is deleted: every area that records something about an
-// entity (memberships, delegations, mailbox permissions) drops it here,
-// both what the entity holds and what is held on it.
-func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
+// of any kind is deleted at now: every area that records something about
+// an entity (memberships, delegations, mailbox permissions) drops it here,
+// both what the entity holds and what is held on it. Its mailbox export
+// jobs are kept as history; those still running fail.
+func entityRemoved(tx store.Tx, o orgRef, ref entityRef, now time.Time) error {
 	for _, drop := range []func(store.Tx, orgRef, entityRef) error{
 		dropMailboxes,
 		dropMemberships,
@@ -239,5 +240,5 @@ func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
 			return err
 		}
 	}
-	return nil
+	return failExportJobs(tx, o, ref, now)
 }

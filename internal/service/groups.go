@@ -196,7 +196,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *model.DeleteGroupInput) (
 		if g.State != userDisabled {
 			return model.ErrEntityState.Errorf("Group %s is %s: deregister it from WorkMail before deleting it.", g.ID, g.State)
 		}
-		if err := entityRemoved(tx, o, entityRef{groupKind.name, g.ID}); err != nil {
+		if err := entityRemoved(tx, o, entityRef{groupKind.name, g.ID}, s.now()); err != nil {
 			return err
 		}
 		g.State, g.DeletedAt = userDeleted, s.now()

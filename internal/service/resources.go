@@ -296,7 +296,7 @@ func (s *Service) DeleteResource(ctx context.Context, in *model.DeleteResourceIn
 		if res.State != resourceDisabled {
 			return model.ErrEntityState.Errorf("Resource %s is %s: deregister it from WorkMail before deleting it.", res.ID, res.State)
 		}
-		if err := entityRemoved(tx, o, entityRef{resourceKind.name, res.ID}); err != nil {
+		if err := entityRemoved(tx, o, entityRef{resourceKind.name, res.ID}, s.now()); err != nil {
 			return err
 		}
 		res.State, res.DeletedAt = resourceDeleted, s.now()

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/workmaild/workmaild/internal/auth"
@@ -32,6 +33,11 @@ type Lifecycle struct {
 	// DomainVerificationDelay is the time a registered mail domain stays
 	// PENDING before it is VERIFIED; 0 means at once.
 	DomainVerificationDelay time.Duration
+	// ExportJobDuration is the time a mailbox export job stays RUNNING
+	// before it is COMPLETED; 0 means DefaultExportJobDuration. It is at
+	// most a day (the interval WorkMail requires between two exports of a
+	// mailbox); longer is a day.
+	ExportJobDuration time.Duration
 }
 
 // DefaultDeletedRetention is how long DescribeOrganization still answers
@@ -47,6 +53,9 @@ type Config struct {
 	// Paging signs NextTokens; its key should persist with the store.
 	Paging paging.Codec
 	Log    *slog.Logger // nil means slog.Default()
+	// AvailabilityTestCalls lets TestAvailabilityConfiguration call the
+	// EWS endpoint it tests; without it the service makes no outbound call.
+	AvailabilityTestCalls bool
 }
 
 // Service implements model.Handlers. Operations it does not override
@@ -60,6 +69,9 @@ type Service struct {
 	paging    paging.Codec
 	log       *slog.Logger
 	passwords passwordHasher
+	// availabilityCalls allows EWS test calls, made with probe.
+	availabilityCalls bool
+	probe             *http.Client
 }
 
 var _ model.Handlers = (*Service)(nil)
@@ -68,7 +80,9 @@ var _ model.Handlers = (*Service)(nil)
 func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log,
-		passwords: newPasswordHasher(),
+		passwords:         newPasswordHasher(),
+		availabilityCalls: cfg.AvailabilityTestCalls,
+		probe:             newProbeClient(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -79,6 +93,10 @@ func New(cfg Config) *Service {
 	if s.lifecycle.DeletedRetention <= 0 {
 		s.lifecycle.DeletedRetention = DefaultDeletedRetention
 	}
+	if s.lifecycle.ExportJobDuration <= 0 {
+		s.lifecycle.ExportJobDuration = DefaultExportJobDuration
+	}
+	s.lifecycle.ExportJobDuration = min(s.lifecycle.ExportJobDuration, exportInterval)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -315,7 +315,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *model.DeleteUserInput) (*m
 		if err := deleteUserTokens(tx, o, u.ID); err != nil {
 			return err
 		}
-		if err := entityRemoved(tx, o, entityRef{userKind.name, u.ID}); err != nil {
+		if err := entityRemoved(tx, o, entityRef{userKind.name, u.ID}, s.now()); err != nil {
 			return err
 		}
 		u.State, u.DeletedAt, u.PasswordHash = userDeleted, s.now(), ""
