@@ -163,7 +163,7 @@ func TestEvaluateImpersonationTable(t *testing.T) {
 // suite creates all of them.
 func TestCaseTableNames(t *testing.T) {
 	tab := readCases(t)
-	known := map[string]bool{"nobody": true, "ghost": true, "": true}
+	known := map[string]bool{"nobody-in-this-org": true, "ghost": true, "": true}
 	for _, n := range slices.Concat(tab.Users, tab.DisabledUsers, tab.Roles) {
 		known[n] = true
 	}
