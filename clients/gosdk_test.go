@@ -45,6 +45,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
 	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
 	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
+	t.Run("access control case table", func(t *testing.T) { goAccessCases(t, newClient("444400000101")) }) // gosdk_access_test.go
+	t.Run("access control rules", func(t *testing.T) { goAccessRules(t, newClient("444400000102")) })
+	t.Run("impersonation roles", func(t *testing.T) { goImpersonationRoles(t, newClient("444400000103")) })
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -240,7 +240,7 @@ func TestAccessControlRulesAPI(t *testing.T) {
 
 	put := func(name string) error {
 		_, err := c.PutAccessControlRule(ctx, &workmail.PutAccessControlRuleInput{OrganizationId: &org, Name: &name,
-			Effect: types.AccessControlRuleEffectDeny, Description: aws.String(""), Actions: []string{"IMAP"}})
+			Effect: types.AccessControlRuleEffectDeny, Description: aws.String("d"), Actions: []string{"IMAP"}})
 		return err
 	}
 	for i := range 9 {
