@@ -74,15 +74,15 @@ func deleteRoleTokens(tx store.Tx, o orgRef, roleID string) error {
 	return nil
 }
 
-// deleteExpiredTokens removes the organization's tokens that expired
-// before now, found in expiry order.
+// deleteExpiredTokens removes the organization's tokens that have
+// expired by now, found in expiry order.
 func deleteExpiredTokens(tx store.Tx, o orgRef, now time.Time) error {
 	cutoff := deletedAtKey(now)
 	prefix := o.prefix()
 	var due []string
 	err := tx.Scan(tokenExpiries.coll, prefix, "", 0, func(key string, _ []byte) (bool, error) {
 		at, hash, _ := strings.Cut(key[len(prefix):], "/")
-		if at >= cutoff {
+		if at > cutoff { // a token expires at ExpiresAt itself
 			return false, nil
 		}
 		due = append(due, hash)
