@@ -294,7 +294,7 @@ func goImpersonationRoles(t *testing.T, c *workmail.Client) {
 		t.Errorf("listed %v", listed)
 	}
 	assumed, err := c.AssumeImpersonationRole(ctx, &workmail.AssumeImpersonationRoleInput{OrganizationId: &org, ImpersonationRoleId: &id})
-	if err != nil || assumed.ExpiresIn != 900 || !strings.HasPrefix(aws.ToString(assumed.Token), "wmimp_") {
+	if err != nil || aws.ToInt64(assumed.ExpiresIn) != 900 || !strings.HasPrefix(aws.ToString(assumed.Token), "wmimp_") {
 		t.Fatalf("AssumeImpersonationRole: %+v, %v", assumed, err)
 	}
 	_, err = c.UpdateImpersonationRole(ctx, &workmail.UpdateImpersonationRoleInput{OrganizationId: &org, ImpersonationRoleId: aws.String("no-such-role"),

@@ -324,7 +324,7 @@ func TestImpersonationRolesAPI(t *testing.T) {
 
 	// The token: 900 seconds, verifiable by the server until then, never logged.
 	assumed, err := c.AssumeImpersonationRole(ctx, &workmail.AssumeImpersonationRoleInput{OrganizationId: &org, ImpersonationRoleId: &ids[0]})
-	if err != nil || assumed.ExpiresIn != 900 {
+	if err != nil || aws.ToInt64(assumed.ExpiresIn) != 900 {
 		t.Fatalf("AssumeImpersonationRole: %+v, %v", assumed, err)
 	}
 	token := aws.ToString(assumed.Token)
