@@ -48,6 +48,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("availability configurations", func(t *testing.T) { goAvailability(t, newClient("444400000131"), "444400000131") }) // gosdk_availability_test.go
 	t.Run("mailbox export", func(t *testing.T) { goMailboxExport(t, newClient("444400000132"), "444400000132") })             // gosdk_exports_test.go
 	t.Run("mailbox export limit", func(t *testing.T) { goExportLimit(t, newClient("444400000133"), "444400000133") })         // gosdk_exports_test.go
+	t.Run("access control case table", func(t *testing.T) { goAccessCases(t, newClient("444400000101")) })                    // gosdk_access_test.go
+	t.Run("access control rules", func(t *testing.T) { goAccessRules(t, newClient("444400000102")) })
+	t.Run("impersonation roles", func(t *testing.T) { goImpersonationRoles(t, newClient("444400000103")) })
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -72,8 +72,29 @@ func scenarioCalls() []string {
 		"CancelMailboxExportJob",
 		"CancelMailboxExportJob:EntityNotFoundException",
 		"ListMailboxExportJobs",
+		"PutAccessControlRule",
+		"PutAccessControlRule:InvalidParameterException",
+		"ListAccessControlRules",
+		"DeleteAccessControlRule",
+		"GetAccessControlEffect",
+		"GetAccessControlEffect:InvalidParameterException",
+		"GetAccessControlEffect:EntityNotFoundException",
+		"GetAccessControlEffect:ResourceNotFoundException",
+		"CreateImpersonationRole",
+		"UpdateImpersonationRole",
+		"GetImpersonationRole",
+		"ListImpersonationRoles",
+		"GetImpersonationRoleEffect",
+		"GetImpersonationRoleEffect:EntityNotFoundException",
+		"GetImpersonationRoleEffect:EntityStateException",
+		"AssumeImpersonationRole",
+		"DeleteImpersonationRole",
 	}
 }
+
+// impersonationTokenPrefix starts every impersonation token; none may
+// ever be logged.
+const impersonationTokenPrefix = "wmimp_"
 
 // logRecord is one line of workmaild's JSON log; requests carry the rest.
 type logRecord struct {
@@ -110,6 +131,9 @@ func serverLogProblems(log string) []string {
 		if err := json.Unmarshal(lines.Bytes(), &r); err != nil {
 			problems = append(problems, fmt.Sprintf("server log line is not JSON (%v): %s", err, lines.Text()))
 			continue
+		}
+		if strings.Contains(lines.Text(), impersonationTokenPrefix) {
+			problems = append(problems, "server logged an impersonation token: "+lines.Text())
 		}
 		if r.Level == "ERROR" {
 			problems = append(problems, "server logged an error: "+lines.Text())
@@ -162,6 +186,7 @@ func TestServerLogProblems(t *testing.T) {
 		"default region":  `{"level":"INFO","msg":"request","operation":"ListOrganizations","status":200,"account":"444400000001","region":"us-east-1"}`,
 		"default account": `{"level":"INFO","msg":"request","operation":"ListOrganizations","status":200,"account":"000000000000","region":"` + region + `"}`,
 		"not JSON":        "level=INFO msg=request",
+		"token logged":    `{"level":"INFO","msg":"request","operation":"ListOrganizations","status":200,"account":"444400000001","region":"` + region + `","token":"wmimp_abc.def"}`,
 	}
 	for name, line := range cases {
 		log := full.String() + line + "\n"

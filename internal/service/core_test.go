@@ -397,5 +397,15 @@ func (f *fixture) populatedOrg(alias string) string {
 	if _, err := f.s.StartMailboxExportJob(f.ctx, export); err != nil {
 		f.t.Fatal(err)
 	}
+	// Access control rules, an impersonation role naming a user, and its token.
+	role := f.role(org, "auditor", []model.ImpersonationRule{impRule("ann", "ALLOW", []string{"ann"}, nil)})
+	if err := f.putRule(org, "ann-imap", "DENY", func(in *model.PutAccessControlRuleInput) {
+		in.UserIds, in.ImpersonationRoleIds, in.Actions = []string{"ann"}, []string{role}, []string{"IMAP"}
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.assume(org, role); err != nil {
+		f.t.Fatal(err)
+	}
 	return org
 }

@@ -133,6 +133,7 @@ var allCollections = []string{
 	resources.coll, resourceNames.coll, resourceEmails.coll, resourceStates.coll, deletedResources.coll,
 	delegations.coll, delegatesOf.coll,
 	availabilityConfigs.coll, exportJobs.coll, exportJobStarts.coll,
+	accessControl.coll, impersonationRoles.coll, impersonationTokens.coll, roleTokens.coll, tokenExpiries.coll,
 }
 
 // records lists every record of the partitions, as "partition collection key".
