@@ -121,3 +121,45 @@ func (o *loadOrg) checkSettings(ctx context.Context, c *workmail.Client, id stri
 	}
 	return nil
 }
+
+// writeRestartSettings puts a retention policy, tags, an email monitoring
+// configuration and the DMARC setting on org, for a restart to keep; check
+// reads them back.
+func writeRestartSettings(ctx context.Context, c *workmail.Client, org string) (*loadOrg, error) {
+	o := &loadOrg{settings: &loadSettings{policy: &loadPolicy{id: "durable-policy", name: "durable", period: 90}, tags: map[string]string{"owner": "ops", "tier": ""}}}
+	pol := o.settings.policy
+	if _, err := c.PutRetentionPolicy(ctx, &workmail.PutRetentionPolicyInput{OrganizationId: &org, Id: &pol.id, Name: &pol.name,
+		FolderConfigurations: []types.FolderConfiguration{{Name: types.FolderNameDeletedItems, Action: types.RetentionActionPermanentlyDelete, Period: &pol.period}}}); err != nil {
+		return nil, err
+	}
+	arn := loadOrgArn(org)
+	if _, err := c.TagResource(ctx, &workmail.TagResourceInput{ResourceARN: &arn, Tags: []types.Tag{
+		{Key: aws.String("owner"), Value: aws.String("ops")}, {Key: aws.String("tier"), Value: aws.String("")}}}); err != nil {
+		return nil, err
+	}
+	if _, err := c.PutEmailMonitoringConfiguration(ctx, &workmail.PutEmailMonitoringConfigurationInput{OrganizationId: &org, LogGroupArn: aws.String(restartLogGroup)}); err != nil {
+		return nil, err
+	}
+	if _, err := c.PutInboundDmarcSettings(ctx, &workmail.PutInboundDmarcSettingsInput{OrganizationId: &org, Enforced: aws.Bool(false)}); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+const restartLogGroup = "arn:aws:logs:" + testRegion + ":" + testAccount + ":log-group:durable:*"
+
+// checkRestartSettings reads back what writeRestartSettings wrote.
+func (o *loadOrg) checkRestartSettings(ctx context.Context, c *workmail.Client, org string) error {
+	if err := o.checkSettings(ctx, c, org); err != nil {
+		return err
+	}
+	mon, err := c.DescribeEmailMonitoringConfiguration(ctx, &workmail.DescribeEmailMonitoringConfigurationInput{OrganizationId: &org})
+	if err != nil || aws.ToString(mon.LogGroupArn) != restartLogGroup {
+		return fmt.Errorf("email monitoring after restart: %+v, %v", mon, err)
+	}
+	dmarc, err := c.DescribeInboundDmarcSettings(ctx, &workmail.DescribeInboundDmarcSettingsInput{OrganizationId: &org})
+	if err != nil || aws.ToBool(dmarc.Enforced) {
+		return fmt.Errorf("DMARC setting after restart: %+v, %v", dmarc, err)
+	}
+	return nil
+}
