@@ -45,6 +45,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
 	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
 	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
+	t.Run("retention policy", func(t *testing.T) { goRetention(t, newClient("444400000121")) })                            // gosdk_settings_test.go
+	t.Run("email monitoring and DMARC", func(t *testing.T) { goMonitoring(t, newClient("444400000122"), "444400000122") }) // gosdk_settings_test.go
+	t.Run("tags", func(t *testing.T) { goTags(t, newClient("444400000123"), newClient("444400000124")) })                  // gosdk_settings_test.go
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {
