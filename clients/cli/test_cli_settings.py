@@ -6,11 +6,18 @@ own account.
 """
 
 import json
+import os
 import unittest
 
 import test_cli as base
 
-setUpModule = base.setUpModule
+
+def setUpModule():
+    base.setUpModule()
+    # One attempt per command: the CLI retries LimitExceededException as
+    # throttling, and its error line would then count the retries.
+    os.environ["AWS_MAX_ATTEMPTS"] = "1"
+
 
 SLR = "role/aws-service-role/events.workmail.amazonaws.com/AWSServiceRoleForAmazonWorkMailEvents"
 
