@@ -107,7 +107,7 @@ func goMonitoring(t *testing.T, c *workmail.Client, account string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return aws.ToBool(d.Enforced)
+		return d.Enforced
 	}
 	if !enforced() {
 		t.Error("a new organization does not enforce DMARC")

@@ -158,7 +158,7 @@ func (o *loadOrg) checkRestartSettings(ctx context.Context, c *workmail.Client, 
 		return fmt.Errorf("email monitoring after restart: %+v, %v", mon, err)
 	}
 	dmarc, err := c.DescribeInboundDmarcSettings(ctx, &workmail.DescribeInboundDmarcSettingsInput{OrganizationId: &org})
-	if err != nil || aws.ToBool(dmarc.Enforced) {
+	if err != nil || dmarc.Enforced {
 		return fmt.Errorf("DMARC setting after restart: %+v, %v", dmarc, err)
 	}
 	return nil

@@ -30,10 +30,10 @@ func (p putAttempt) String() string {
 // agree with after each kill.
 type ledger struct {
 	mu        sync.Mutex
-	attempted map[string]bool          // alias → true for every CreateOrganization sent
-	orgs      map[string]string        // organization id → alias, acknowledged creates only
-	puts      map[string][]*putAttempt // organization id → its puts, in the order sent
-	settings  map[string][]*settingAttempt
+	attempted map[string]bool              // alias → true for every CreateOrganization sent
+	orgs      map[string]string            // organization id → alias, acknowledged creates only
+	puts      map[string][]*putAttempt     // organization id → its puts, in the order sent
+	settings  map[string][]*settingAttempt // organization id → its policies and tags, in the order sent
 }
 
 // settingAttempt is one PutRetentionPolicy or TagResource a writer sent.
