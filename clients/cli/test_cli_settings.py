@@ -6,18 +6,12 @@ own account.
 """
 
 import json
-import os
+import re
 import unittest
 
 import test_cli as base
 
-
-def setUpModule():
-    base.setUpModule()
-    # One attempt per command: the CLI retries LimitExceededException as
-    # throttling, and its error line would then count the retries.
-    os.environ["AWS_MAX_ATTEMPTS"] = "1"
-
+setUpModule = base.setUpModule
 
 SLR = "role/aws-service-role/events.workmail.amazonaws.com/AWSServiceRoleForAmazonWorkMailEvents"
 
@@ -48,10 +42,14 @@ class Settings(unittest.TestCase):
         self.assertEqual(self.ok("get-default-retention-policy", "--organization-id", org), {
             "Id": policy, "Name": "strict", "Description": "a week",
             "FolderConfigurations": [{"Name": "JUNK_EMAIL", "Action": "DELETE", "Period": 7}]})
-        self.fails("LimitExceededException",
-                   "Organization %s already has retention policy %s; an organization has one retention policy." % (org, policy),
-                   "put-retention-policy", "--organization-id", org, "--id", "second", "--name", "second",
-                   "--folder-configurations", "Name=INBOX,Action=NONE")
+        # The CLI retries LimitExceededException as throttling, and its line
+        # then counts the retries.
+        r = self.aws("put-retention-policy", "--organization-id", org, "--id", "second", "--name", "second",
+                     "--folder-configurations", "Name=INBOX,Action=NONE")
+        self.assertEqual((r.code, r.stdout), (base.EXIT_SERVICE_ERROR, ""))
+        self.assertRegex(r.stderr, r"^An error occurred \(LimitExceededException\) when calling the PutRetentionPolicy operation"
+                         r"( \(reached max retries: \d+\))?: " + re.escape(
+                             "Organization %s already has retention policy %s; an organization has one retention policy." % (org, policy)) + "$")
         self.fails("InvalidParameterException", "Folder INBOX is configured more than once; give each folder one configuration.",
                    "put-retention-policy", "--organization-id", org, "--name", "twice",
                    "--folder-configurations", "Name=INBOX,Action=NONE", "Name=INBOX,Action=DELETE,Period=3")
