@@ -179,9 +179,9 @@ func runAndKill(t *testing.T, p *process, book *ledger, round, killAfter int) {
 type writerID struct{ round, writer int }
 
 // write creates organizations and puts configurations, retention policies
-// and tags on them until a
-// call fails (normally because the server was killed), recording each
-// write in the ledger before it is sent and again once acknowledged.
+// and tags on them until a call fails (normally because the server was
+// killed), recording each write in the ledger before it is sent and again
+// once acknowledged.
 func write(ctx context.Context, c *workmail.Client, book *ledger, id writerID, app string, acked func()) error {
 	for i := 0; ; i++ {
 		alias := fmt.Sprintf("r%d-w%d-%d", id.round, id.writer, i)
