@@ -51,6 +51,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("access control case table", func(t *testing.T) { goAccessCases(t, newClient("444400000101")) })                    // gosdk_access_test.go
 	t.Run("access control rules", func(t *testing.T) { goAccessRules(t, newClient("444400000102")) })
 	t.Run("impersonation roles", func(t *testing.T) { goImpersonationRoles(t, newClient("444400000103")) })
+	t.Run("retention policy", func(t *testing.T) { goRetention(t, newClient("444400000121")) })                            // gosdk_settings_test.go
+	t.Run("email monitoring and DMARC", func(t *testing.T) { goMonitoring(t, newClient("444400000122"), "444400000122") }) // gosdk_settings_test.go
+	t.Run("tags", func(t *testing.T) { goTags(t, newClient("444400000123"), newClient("444400000124")) })                  // gosdk_settings_test.go
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

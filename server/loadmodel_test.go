@@ -30,6 +30,8 @@ type loadOrg struct {
 	config    *loadConfig // nil: nothing configured
 	// mbx is nil until a mailbox step writes in the organization.
 	mbx *loadMailboxes
+	// settings is nil until a settings step writes in the organization.
+	settings *loadSettings
 }
 
 type loadConfig struct {
@@ -63,6 +65,9 @@ func (m *loadModel) step(ctx context.Context, rng *rand.Rand, step int) error {
 	id := live[rng.IntN(len(live))]
 	if step%5 == 4 { // every fifth step is a mailbox one (mailboxes_load_test.go)
 		return m.mailboxStep(ctx, rng, id)
+	}
+	if step%5 == 2 { // and every fifth a retention-policy or tag one (settings_load_test.go)
+		return m.settingsStep(ctx, rng, id)
 	}
 	switch n := rng.IntN(10); {
 	case n < 2:
@@ -191,6 +196,9 @@ func (o *loadOrg) check(ctx context.Context, c *workmail.Client, id string) erro
 		return nil
 	}
 	if err := o.checkMailboxes(ctx, c, id); err != nil {
+		return err
+	}
+	if err := o.checkSettings(ctx, c, id); err != nil {
 		return err
 	}
 	got, err := c.DescribeIdentityProviderConfiguration(ctx, &workmail.DescribeIdentityProviderConfigurationInput{OrganizationId: aws.String(id)})

@@ -44,6 +44,10 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settings, err := writeRestartSettings(ctx, c, org)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +69,9 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Fatalf("NextToken from before the restart: %+v, %v", rest, err)
 	}
 	if err := mailboxes.check(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := settings.checkRestartSettings(ctx, c, org); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -25,24 +25,13 @@ var update = flag.Bool("update", false, "rewrite docs/operations.md from what th
 // taken off the list, and an operation off it must not.
 var notImplemented = []string{
 	"CreateMobileDeviceAccessRule",
-	"DeleteEmailMonitoringConfiguration",
 	"DeleteMobileDeviceAccessOverride",
 	"DeleteMobileDeviceAccessRule",
-	"DeleteRetentionPolicy",
-	"DescribeEmailMonitoringConfiguration",
-	"DescribeInboundDmarcSettings",
-	"GetDefaultRetentionPolicy",
 	"GetMobileDeviceAccessEffect",
 	"GetMobileDeviceAccessOverride",
 	"ListMobileDeviceAccessOverrides",
 	"ListMobileDeviceAccessRules",
-	"ListTagsForResource",
-	"PutEmailMonitoringConfiguration",
-	"PutInboundDmarcSettings",
 	"PutMobileDeviceAccessOverride",
-	"PutRetentionPolicy",
-	"TagResource",
-	"UntagResource",
 	"UpdateMobileDeviceAccessRule",
 }
 

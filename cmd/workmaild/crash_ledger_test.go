@@ -30,13 +30,24 @@ func (p putAttempt) String() string {
 // agree with after each kill.
 type ledger struct {
 	mu        sync.Mutex
-	attempted map[string]bool          // alias → true for every CreateOrganization sent
-	orgs      map[string]string        // organization id → alias, acknowledged creates only
-	puts      map[string][]*putAttempt // organization id → its puts, in the order sent
+	attempted map[string]bool              // alias → true for every CreateOrganization sent
+	orgs      map[string]string            // organization id → alias, acknowledged creates only
+	puts      map[string][]*putAttempt     // organization id → its puts, in the order sent
+	settings  map[string][]*settingAttempt // organization id → its policies and tags, in the order sent
+}
+
+// settingAttempt is one PutRetentionPolicy or TagResource a writer sent.
+// Policies replace each other; tags add up (every key differs).
+type settingAttempt struct {
+	policy bool   // a PutRetentionPolicy, else a TagResource
+	name   string // the policy's name, or the tag's key
+	value  int32  // the policy's period, or the tag's value
+	acked  bool
 }
 
 func newLedger() *ledger {
-	return &ledger{attempted: map[string]bool{}, orgs: map[string]string{}, puts: map[string][]*putAttempt{}}
+	return &ledger{attempted: map[string]bool{}, orgs: map[string]string{}, puts: map[string][]*putAttempt{},
+		settings: map[string][]*settingAttempt{}}
 }
 
 func (l *ledger) attemptCreate(alias string) {
@@ -64,6 +75,19 @@ func (l *ledger) attemptPut(org string, p putAttempt) (ack func()) {
 	}
 }
 
+// attemptSetting records a retention policy or tag before it is sent.
+func (l *ledger) attemptSetting(org string, a settingAttempt) (ack func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	rec := &a
+	l.settings[org] = append(l.settings[org], rec)
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		rec.acked = true
+	}
+}
+
 func (l *ledger) ackCount() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -71,6 +95,13 @@ func (l *ledger) ackCount() int {
 	for _, ps := range l.puts {
 		for _, p := range ps {
 			if p.acked {
+				n++
+			}
+		}
+	}
+	for _, as := range l.settings {
+		for _, a := range as {
+			if a.acked {
 				n++
 			}
 		}
@@ -87,6 +118,13 @@ func (l *ledger) unacknowledged() int {
 	for _, ps := range l.puts {
 		for _, p := range ps {
 			if !p.acked {
+				n++
+			}
+		}
+	}
+	for _, as := range l.settings {
+		for _, a := range as {
+			if !a.acked {
 				n++
 			}
 		}
@@ -124,6 +162,66 @@ func (l *ledger) verify(ctx context.Context, c *workmail.Client) []error {
 	for id, attempts := range l.puts {
 		if err := checkConfiguration(ctx, c, id, attempts); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	for id, attempts := range l.settings {
+		errs = append(errs, checkSettings(ctx, c, id, attempts)...)
+	}
+	return errs
+}
+
+// checkSettings compares one organization's retention policy and tags with
+// the writes sent for it: the policy is the last acknowledged put or a
+// later one; every acknowledged tag is there, and every tag there was sent.
+func checkSettings(ctx context.Context, c *workmail.Client, org string, attempts []*settingAttempt) []error {
+	var errs []error
+	var policies []*settingAttempt
+	sent := map[string]*settingAttempt{}
+	for _, a := range attempts {
+		if a.policy {
+			policies = append(policies, a)
+		} else {
+			sent[a.name] = a
+		}
+	}
+	lastAcked := -1
+	for i, p := range policies {
+		if p.acked {
+			lastAcked = i
+		}
+	}
+	pol, err := c.GetDefaultRetentionPolicy(ctx, &workmail.GetDefaultRetentionPolicyInput{OrganizationId: aws.String(org)})
+	var notFound *types.EntityNotFoundException
+	switch {
+	case errors.As(err, &notFound) && lastAcked < 0:
+	case err != nil:
+		errs = append(errs, fmt.Errorf("organization %s: retention policy after %d acknowledged puts: %w", org, lastAcked+1, err))
+	default:
+		var period int32
+		if len(pol.FolderConfigurations) == 1 {
+			period = aws.ToInt32(pol.FolderConfigurations[0].Period)
+		}
+		name := aws.ToString(pol.Name)
+		if !slices.ContainsFunc(policies[max(lastAcked, 0):], func(p *settingAttempt) bool { return p.name == name && p.value == period }) {
+			errs = append(errs, fmt.Errorf("organization %s: retention policy %s/%d is neither the last acknowledged put nor a later one", org, name, period))
+		}
+	}
+	arn := "arn:aws:workmail:" + crashRegion + ":" + crashAccount + ":organization/" + org
+	tags, err := c.ListTagsForResource(ctx, &workmail.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return append(errs, fmt.Errorf("organization %s: ListTagsForResource: %w", org, err))
+	}
+	have := map[string]bool{}
+	for _, t := range tags.Tags {
+		key, value := aws.ToString(t.Key), aws.ToString(t.Value)
+		have[key] = true
+		if a := sent[key]; a == nil || value != fmt.Sprint(a.value) {
+			errs = append(errs, fmt.Errorf("organization %s: tag %s=%s was never sent", org, key, value))
+		}
+	}
+	for key, a := range sent {
+		if a.acked && !have[key] {
+			errs = append(errs, fmt.Errorf("organization %s: acknowledged tag %s lost", org, key))
 		}
 	}
 	return errs

@@ -28,16 +28,21 @@ const (
 	crashRounds  = 5
 	// putsPerOrg is how many configurations each writer puts on each
 	// organization it creates, so a kill can land between puts.
-	putsPerOrg  = 3
-	crashInst   = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
-	crashRegion = "us-east-1"
+	putsPerOrg = 3
+	// settingsPerOrg is how many retention policies, and how many tags,
+	// each writer then puts on the organization.
+	settingsPerOrg = 2
+	crashAccount   = "123456789012"
+	crashInst      = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+	crashRegion    = "us-east-1"
 )
 
 // TestKillDuringConcurrentWrites runs the real binary on one data
 // directory, five rounds in a row: 16 writers create organizations and put
-// identity-provider configurations through the AWS SDK, the server is
-// killed with SIGKILL mid-stream, restarted on the same directory (no
-// repair step exists), and must still hold every acknowledged write.
+// identity-provider configurations, retention policies and tags on them
+// through the AWS SDK, the server is killed with SIGKILL mid-stream,
+// restarted on the same directory (no repair step exists), and must still
+// hold every acknowledged write.
 func TestKillDuringConcurrentWrites(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
@@ -103,12 +108,13 @@ func checkFile(t *testing.T, path string, round int) {
 // then closes a connection while it still reads a response that came back
 // before it finished writing the request (aws/aws-sdk-go-v2#2737), and
 // retries that by default. A retry cannot blur the ledger: CreateOrganization
-// carries the same ClientToken on every attempt and a put is a full replace.
+// carries the same ClientToken on every attempt, a put is a full replace and
+// a tag put again is the same tag.
 func crashClient(url string) *workmail.Client {
 	return workmail.New(workmail.Options{
 		Region:       crashRegion,
 		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider("123456789012", "secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(crashAccount, "secret", ""),
 		HTTPClient:   sdktransport.Client(nil),
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 3
@@ -172,9 +178,10 @@ func runAndKill(t *testing.T, p *process, book *ledger, round, killAfter int) {
 
 type writerID struct{ round, writer int }
 
-// write creates organizations and puts configurations on them until a
-// call fails (normally because the server was killed), recording each
-// write in the ledger before it is sent and again once acknowledged.
+// write creates organizations and puts configurations, retention policies
+// and tags on them until a call fails (normally because the server was
+// killed), recording each write in the ledger before it is sent and again
+// once acknowledged.
 func write(ctx context.Context, c *workmail.Client, book *ledger, id writerID, app string, acked func()) error {
 	for i := 0; ; i++ {
 		alias := fmt.Sprintf("r%d-w%d-%d", id.round, id.writer, i)
@@ -195,7 +202,44 @@ func write(ctx context.Context, c *workmail.Client, book *ledger, id writerID, a
 			ack()
 			acked()
 		}
+		if err := writeSettings(ctx, c, book, org, acked); err != nil {
+			return err
+		}
 	}
+}
+
+// writeSettings puts settingsPerOrg retention policies (each replacing the
+// last) and as many tags on the organization, each recorded in the ledger
+// before it is sent and once acknowledged, as write does its puts.
+func writeSettings(ctx context.Context, c *workmail.Client, book *ledger, org string, acked func()) error {
+	arn := "arn:aws:workmail:" + crashRegion + ":" + crashAccount + ":organization/" + org
+	for n := range settingsPerOrg {
+		pol := settingAttempt{policy: true, name: fmt.Sprintf("policy-%d", n), value: int32(10 + n)}
+		ack := book.attemptSetting(org, pol)
+		_, err := c.PutRetentionPolicy(ctx, &workmail.PutRetentionPolicyInput{
+			OrganizationId: aws.String(org), Name: aws.String(pol.name),
+			FolderConfigurations: []types.FolderConfiguration{
+				{Name: types.FolderNameDeletedItems, Action: types.RetentionActionDelete, Period: aws.Int32(pol.value)},
+			},
+		})
+		if err != nil {
+			return err
+		}
+		ack()
+		acked()
+		tag := settingAttempt{name: fmt.Sprintf("key-%d", n), value: int32(100 + n)}
+		ack = book.attemptSetting(org, tag)
+		_, err = c.TagResource(ctx, &workmail.TagResourceInput{
+			ResourceARN: aws.String(arn),
+			Tags:        []types.Tag{{Key: aws.String(tag.name), Value: aws.String(fmt.Sprint(tag.value))}},
+		})
+		if err != nil {
+			return err
+		}
+		ack()
+		acked()
+	}
+	return nil
 }
 
 // crashPut is the n-th configuration a writer puts on an organization;

@@ -122,9 +122,10 @@ func (h *Handler) serve(r *http.Request, ex *exchange) (any, error) {
 	}
 	out, err := model.Invoke(auth.NewContext(r.Context(), principal), h.Service, operation, body)
 	var apiErr *model.Error
-	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
+	if errors.As(err, &apiErr) && model.IsModeled(apiErr.Code) && !apiErr.FromValidation() && !slices.Contains(model.DeclaredErrors(operation), apiErr.Code) {
 		// Clients only know how to parse the errors the model declares for
-		// an operation: sending another one is a workmaild bug.
+		// an operation: sending another one is a workmaild bug (a request
+		// the model's validation refused aside: see FromValidation).
 		h.Log.Error("operation returned an error its model does not declare", "request_id", ex.requestID, "operation", operation, "error", apiErr.Code)
 	}
 	return out, err

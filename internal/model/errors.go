@@ -49,7 +49,16 @@ const (
 type Error struct {
 	Code    ErrorCode
 	Message string
+	// validation: the model's validation refused the request before its
+	// operation ran.
+	validation bool
 }
+
+// FromValidation reports whether the model's validation refused the
+// request. Every operation answers a request that breaks the model's
+// constraints with InvalidParameterException, also the few whose model
+// does not declare it (nothing else could say what is wrong).
+func (e *Error) FromValidation() bool { return e.validation }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 

@@ -65,3 +65,16 @@ func TestModeledErrors(t *testing.T) {
 		}
 	}
 }
+
+// A refusal of the model's validation says so; an operation's own error,
+// even InvalidParameterException, does not.
+func TestFromValidation(t *testing.T) {
+	var e *Error
+	err := (&PutInboundDmarcSettingsInput{OrganizationId: ptr(orgID)}).Validate()
+	if !errors.As(err, &e) || e.Code != ErrInvalidParameter || !e.FromValidation() {
+		t.Fatalf("a missing required member: %v (from validation: %v)", err, e != nil && e.FromValidation())
+	}
+	if ErrInvalidParameter.Errorf("Tag key is reserved.").FromValidation() {
+		t.Error("an operation's own InvalidParameterException claims to come from validation")
+	}
+}

@@ -42,17 +42,21 @@ func (vs *violations) add(path, shown, constraint string) {
 func (vs *violations) null(path string) { vs.add(path, "null", "Member must not be null") }
 
 func (vs violations) err() error {
+	var e *Error
 	switch vs.total {
 	case 0:
 		return nil
 	case 1:
-		return ErrInvalidParameter.Errorf("1 validation error detected: %s", vs.listed[0])
+		e = ErrInvalidParameter.Errorf("1 validation error detected: %s", vs.listed[0])
+	default:
+		msg := strings.Join(vs.listed, "; ")
+		if more := vs.total - len(vs.listed); more > 0 {
+			msg += fmt.Sprintf("; and %d more", more)
+		}
+		e = ErrInvalidParameter.Errorf("%d validation errors detected: %s", vs.total, msg)
 	}
-	msg := strings.Join(vs.listed, "; ")
-	if more := vs.total - len(vs.listed); more > 0 {
-		msg += fmt.Sprintf("; and %d more", more)
-	}
-	return ErrInvalidParameter.Errorf("%d validation errors detected: %s", vs.total, msg)
+	e.validation = true
+	return e
 }
 
 // listElement is the message path of element i of the list at path.

@@ -134,6 +134,7 @@ var allCollections = []string{
 	delegations.coll, delegatesOf.coll,
 	availabilityConfigs.coll, exportJobs.coll, exportJobStarts.coll,
 	accessControl.coll, impersonationRoles.coll, impersonationTokens.coll, roleTokens.coll, tokenExpiries.coll,
+	retentionPolicies.coll, emailMonitoring.coll, inboundDmarc.coll, orgTags.coll,
 }
 
 // records lists every record of the partitions, as "partition collection key".

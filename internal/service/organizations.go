@@ -138,6 +138,10 @@ func (s *Service) DeleteOrganization(ctx context.Context, in *model.DeleteOrgani
 			if err := deleteMailDomains(tx, o); err != nil {
 				return created{}, err
 			}
+			// Its tags go with it: ListTagsForResource no longer finds it.
+			if err := orgTags.delete(tx, o, ""); err != nil {
+				return created{}, err
+			}
 			if in.DeleteIdentityCenterApplication != nil && *in.DeleteIdentityCenterApplication {
 				if err := s.deleteOrganizationApplication(tx, o); err != nil {
 					return created{}, err

@@ -103,7 +103,8 @@ var orgScoped = []interface {
 	reindexAll(tx store.Tx, o orgRef) error
 	deleteAll(tx store.Tx, o orgRef) error
 }{users, personalAccessTokens, identityProviders, mailboxQuotas, mailboxGrants, groups, memberships, resources, delegations,
-	availabilityConfigs, exportJobs, accessControl, impersonationRoles, impersonationTokens}
+	availabilityConfigs, exportJobs, accessControl, impersonationRoles, impersonationTokens,
+	retentionPolicies, emailMonitoring, inboundDmarc, orgTags}
 
 func migrateV1(tx store.Tx, p store.Partition) error {
 	// Unique entries named their holder by id alone; each index had one kind.
