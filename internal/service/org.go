@@ -75,12 +75,19 @@ func whileLive(o *organization, v string) []string {
 
 func (o *organization) completedAt(lc Lifecycle) time.Time { return o.CreatedAt.Add(lc.CreateDelay) }
 
+// state follows from the timestamps, except that a zero delay makes the
+// transition regardless of the clock: the timestamp may come from another
+// server whose clock is a little ahead of this one's, and an organization
+// Active (or Deleted) when CreateOrganization (or DeleteOrganization)
+// returned must be so on every server at once.
 func (o *organization) state(now time.Time, lc Lifecycle) string {
 	switch {
-	case !o.DeleteRequestedAt.IsZero() && now.Before(o.DeleteRequestedAt.Add(lc.DeleteDelay)):
+	case !o.DeleteRequestedAt.IsZero() && lc.DeleteDelay > 0 && now.Before(o.DeleteRequestedAt.Add(lc.DeleteDelay)):
 		return StateDeleting
 	case !o.DeleteRequestedAt.IsZero():
 		return StateDeleted
+	case lc.CreateDelay <= 0:
+		return StateActive
 	case now.Before(o.CreatedAt.Add(lc.CreateDelay / 2)):
 		return StateRequested
 	case now.Before(o.completedAt(lc)):
