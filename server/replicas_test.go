@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"sync"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
 	"github.com/aws/smithy-go"
@@ -315,5 +319,151 @@ func TestReplicasDeleteAndPurge(t *testing.T) {
 	}
 }
 
-var _ = errors.Is
-var _ smithy.APIError
+// TestReplicasStoreOutage stops PostgreSQL under a server writing through
+// several clients, then starts it again. While it is down, requests fail
+// with InternalFailure (500), which aws-sdk-go-v2's standard retryer
+// retries, and health answers 503 naming the store; once it is back, the
+// same server answers again by itself, health is 200, and each write in
+// flight at the stop is whole or absent.
+func TestReplicasStoreOutage(t *testing.T) {
+	db := pg.Database(t)
+	ts := startServer(t, server.Options{Postgres: db, Logger: slog.New(slog.DiscardHandler)})
+	c, ctx := ts.defaultClient(), context.Background()
+	org := createOrg(t, c, "outage")
+	wantHealth(t, ts.URL, http.StatusOK, "ready")
+
+	const writers = 4
+	var mu sync.Mutex
+	acked := map[string]bool{}     // names whose CreateUser succeeded
+	attempted := map[string]bool{} // every name sent
+	failures := make(chan error, 1000)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("w%d-%d", w, n)
+				mu.Lock()
+				attempted[name] = true
+				mu.Unlock()
+				_, err := c.CreateUser(ctx, &workmail.CreateUserInput{OrganizationId: &org, Name: &name, DisplayName: &name})
+				if err != nil {
+					select {
+					case failures <- err:
+					default:
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				mu.Lock()
+				acked[name] = true
+				mu.Unlock()
+			}
+		})
+	}
+	ackCount := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+	for ackCount() < 20 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-failures:
+		t.Fatalf("a write failed before the stop: %v", err)
+	default:
+	}
+	if err := pg.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	t.Cleanup(func() {
+		if !resumed {
+			pg.Resume()
+		}
+	})
+	// Writes fail while the database is down, those in flight and later.
+	for range 2 * writers {
+		err := <-failures
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InternalFailure" {
+			t.Errorf("a write while the database is down: %v, want InternalFailure", err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+
+	r := ts.raw("ListOrganizations", `{}`, nil)
+	wantRawError(t, r, http.StatusInternalServerError, "InternalFailure", "An internal error occurred")
+	_, err := c.ListUsers(ctx, &workmail.ListUsersInput{OrganizationId: &org})
+	var httpErr *awshttp.ResponseError
+	if !errors.As(err, &httpErr) || httpErr.HTTPStatusCode() != http.StatusInternalServerError {
+		t.Fatalf("ListUsers while the database is down: %v, want a 500", err)
+	}
+	wantAPIError(t, err, "InternalFailure")
+	if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) != aws.TrueTernary || !retry.NewStandard().IsErrorRetryable(err) {
+		t.Fatalf("aws-sdk-go-v2's standard retryer does not retry %v", err)
+	}
+	wantHealth(t, ts.URL, http.StatusServiceUnavailable, "not ready")
+
+	if err := pg.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	resumed = true
+	wantHealth(t, ts.URL, http.StatusOK, "ready")
+
+	// Whole or absent: a listed user is describable and holds its name; an
+	// unlisted one left no name behind. Every acknowledged one is listed.
+	listed := map[string]bool{}
+	p := workmail.NewListUsersPaginator(c, &workmail.ListUsersInput{OrganizationId: &org})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListUsers after the database came back: %v", err)
+		}
+		for _, u := range page.Users {
+			listed[aws.ToString(u.Name)] = true
+		}
+	}
+	for name := range acked {
+		if !listed[name] {
+			t.Errorf("acknowledged user %s is gone", name)
+		}
+	}
+	for name := range attempted {
+		_, err := c.DescribeUser(ctx, &workmail.DescribeUserInput{OrganizationId: &org, UserId: &name})
+		_, errCreate := c.CreateUser(ctx, &workmail.CreateUserInput{OrganizationId: &org, Name: &name, DisplayName: &name})
+		if listed[name] {
+			if err != nil {
+				t.Errorf("listed user %s: DescribeUser %v", name, err)
+			}
+			wantAPIError(t, errCreate, "NameAvailabilityException")
+		} else {
+			wantAPIError(t, err, "EntityNotFoundException")
+			if errCreate != nil {
+				t.Errorf("the name of unlisted user %s is not free: %v", name, errCreate)
+			}
+		}
+	}
+	t.Logf("%d writes acknowledged, %d attempted, %d listed", len(acked), len(attempted), len(listed))
+}
+
+// wantHealth checks the health endpoint's status and what it says of the
+// store.
+func wantHealth(t *testing.T, url string, status int, storeState string) {
+	t.Helper()
+	resp, err := http.Get(url + server.HealthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("health body: %v", err)
+	}
+	if resp.StatusCode != status || body["store"] != storeState || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("health: %d %v, want %d with store %q", resp.StatusCode, body, status, storeState)
+	}
+}
