@@ -37,3 +37,29 @@ func TestStateAcrossSkewedClocks(t *testing.T) {
 		t.Fatalf("deleted, on the replica behind: %+v, %v; want Deleted", d, err)
 	}
 }
+
+// TestActivatedAcrossSkewedClocks: with a create delay, an organization
+// activated on one replica is Active on a replica whose clock is behind.
+func TestActivatedAcrossSkewedClocks(t *testing.T) {
+	f := newFixture(t)
+	lc := Lifecycle{CreateDelay: time.Hour}
+	f.s = New(Config{Store: f.st, Now: f.clock.Now, Lifecycle: lc, Paging: paging.NewCodec([]byte("0123456789abcdef0123456789abcdef"))})
+	behind := func() time.Time { return f.clock.Now().Add(-time.Second) }
+	other := New(Config{Store: f.st, Now: behind, Lifecycle: lc, Paging: paging.NewCodec([]byte("0123456789abcdef0123456789abcdef"))})
+
+	out, err := f.s.CreateOrganization(f.ctx, &model.CreateOrganizationInput{Alias: ptr("activated")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := other.DescribeOrganization(f.ctx, &model.DescribeOrganizationInput{OrganizationId: out.OrganizationId})
+	if err != nil || str(d.State) != StateRequested {
+		t.Fatalf("before activation: %+v, %v; want Requested", d, err)
+	}
+	if err := f.s.ActivateOrganization(f.ctx, str(out.OrganizationId)); err != nil {
+		t.Fatal(err)
+	}
+	d, err = other.DescribeOrganization(f.ctx, &model.DescribeOrganizationInput{OrganizationId: out.OrganizationId})
+	if err != nil || str(d.State) != StateActive {
+		t.Fatalf("activated, on the replica behind: %+v, %v; want Active", d, err)
+	}
+}
