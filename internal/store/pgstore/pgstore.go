@@ -51,7 +51,9 @@
 // showing no password. A dead pooled connection found at BEGIN makes the
 // pool replace all its connections and BEGIN again, so a database restart
 // costs no failed call once it is back; a failure after BEGIN is returned,
-// not retried, since the function may have run.
+// not retried, since the function may have run. Ping (store.Pinger) tells
+// a health check whether the database answers, and opening a connection
+// gives up after defaultConnectTimeout unless connString says otherwise.
 //
 // Limits: PostgreSQL's B-tree index entries hold at most about 2.7 kB after
 // compression, so an id or collection that long and incompressible is
