@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/service"
@@ -14,9 +15,7 @@ import (
 // internalRoutes serves workmaild's own endpoints under InternalPrefix.
 func (s *Server) internalRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+HealthPath, func(w http.ResponseWriter, r *http.Request) {
-		writeInternal(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	mux.HandleFunc("GET "+HealthPath, s.handleHealth)
 	mux.HandleFunc("POST "+InternalPrefix+"reset", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.reset(r.Context()); err != nil {
 			s.log.Error("reset failed", "error", err)
@@ -35,6 +34,28 @@ func (s *Server) internalRoutes() *http.ServeMux {
 		writeInternalError(w, http.StatusNotFound, "NotFound", "no internal endpoint "+r.Method+" "+r.URL.Path)
 	})
 	return mux
+}
+
+// healthTimeout bounds the store check of a health request, so that a
+// load balancer's probe gets an answer while the database hangs.
+const healthTimeout = 2 * time.Second
+
+// handleHealth answers 200 when the server can serve requests: for a store
+// that can be down (PostgreSQL), after a round trip to it; 503, naming the
+// store as not ready, when that fails. The error goes to the log only: the
+// endpoint needs no token, and the error may name hosts.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if p, ok := s.store.(store.Pinger); ok {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		err := p.Ping(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("health: the store does not answer", "store", s.StoreName(), "error", err)
+			writeInternal(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "not ready"})
+			return
+		}
+	}
+	writeInternal(w, http.StatusOK, map[string]string{"status": "ok", "store": "ready"})
 }
 
 func writeInternal(w http.ResponseWriter, status int, v any) {

@@ -70,7 +70,8 @@ type Options struct {
 	// Random is the source of generated ids, of request ids and of the
 	// key that signs NextTokens (drawn when a store is first used); nil
 	// means crypto/rand. A seeded source (math/rand/v2's ChaCha8) makes
-	// all of them the same on every run.
+	// all of them the same on every run; servers sharing a PostgreSQL
+	// database must not share a seed, or they would draw the same ids.
 	Random io.Reader
 	// Lifecycle sets organization state transition delays.
 	Lifecycle Lifecycle

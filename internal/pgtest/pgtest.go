@@ -65,6 +65,7 @@ type Server struct {
 	password string
 	asUser   *user.User // nil: run the binaries as ourselves
 	watcher  *exec.Cmd  // stops the server if this process dies first
+	halted   bool       // stopped by Halt, not yet resumed
 	dbs      atomic.Int64
 	drops    sync.WaitGroup        // databases being dropped
 	dropErr  atomic.Pointer[error] // the first failure to drop one
@@ -227,12 +228,7 @@ func (s *Server) start() error {
 			return err
 		}
 		s.port = port
-		opts := strings.Join([]string{
-			"-p", strconv.Itoa(port), "-k", dir, "-c", "listen_addresses=127.0.0.1",
-			"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=on",
-			"-c", "shared_buffers=32MB", "-c", "max_connections=200",
-		}, " ")
-		out, err := s.run("pg_ctl", "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "-o", opts, "start")
+		out, err := s.run("pg_ctl", "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "-o", s.options(), "start")
 		if err == nil {
 			s.watch()
 			return nil
@@ -242,6 +238,48 @@ func (s *Server) start() error {
 	}
 	s.remove()
 	return lastErr
+}
+
+// Halt stops the server the way a crash would (pg_ctl stop -m immediate:
+// sessions are cut, nothing is shut down cleanly) and keeps its data, so
+// that tests can see what clients of the database do while it is down.
+// Resume starts it again on the same port. The databases being dropped
+// in the background are dropped first. Tests calling Halt must not run in
+// parallel with other tests using the server.
+func (s *Server) Halt() error {
+	if s.dir == "" || s.port == 0 {
+		return errors.New("pgtest: Halt before the server started")
+	}
+	s.drops.Wait()
+	if out, err := s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop"); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	s.halted = true
+	return nil
+}
+
+// Resume starts the server that Halt stopped, on the same port, and
+// returns once it accepts connections (after crash recovery).
+func (s *Server) Resume() error {
+	if s.dir == "" || s.port == 0 {
+		return errors.New("pgtest: Resume before the server started")
+	}
+	out, err := s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-l", filepath.Join(s.dir, "log"), "-w", "-t", "60", "-o", s.options(), "start")
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	s.halted = false
+	return nil
+}
+
+// options are the server's command-line options.
+func (s *Server) options() string {
+	return strings.Join([]string{
+		"-p", strconv.Itoa(s.port), "-k", s.dir, "-c", "listen_addresses=127.0.0.1",
+		"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=on",
+		"-c", "shared_buffers=32MB", "-c", "max_connections=200",
+	}, " ")
 }
 
 // Stop stops the server and removes its directory. Safe to call when it
@@ -260,7 +298,7 @@ func (s *Server) Stop() error {
 	if e := s.dropErr.Load(); e != nil {
 		err = *e
 	}
-	if s.port != 0 {
+	if s.port != 0 && !s.halted {
 		if out, e := s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop"); e != nil {
 			err = errors.Join(err, fmt.Errorf("pg_ctl stop: %v\n%s", e, out))
 		}

@@ -9,7 +9,8 @@ import (
 
 // ActivateOrganization ends the creation of an organization now, as if its
 // Lifecycle.CreateDelay had already passed: its creation time moves back by
-// the delay, so every later state follows from the stored record as usual.
+// the delay (so CompletedDate is now), and the record says it was
+// activated, so that another server whose clock is behind sees it Active too.
 // Tests use it to get an Active organization without waiting for the delay
 // or moving a clock other records depend on. An Active organization is left
 // as it is; a deleted one is refused with OrganizationStateException.
@@ -25,6 +26,7 @@ func (s *Service) ActivateOrganization(ctx context.Context, id string) error {
 			return nil
 		case StateRequested, StateCreating:
 			o.CreatedAt = now.Add(-s.lifecycle.CreateDelay)
+			o.Activated = true
 			return organizations.put(tx, orgRef{Partition: p}, o)
 		default:
 			return model.ErrOrganizationState.Errorf("Organization %s cannot become Active, state: %s", id, st)

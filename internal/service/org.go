@@ -32,6 +32,9 @@ type organization struct {
 	KmsKeyArn         string    `json:"kmsKeyArn,omitempty"`
 	Interoperability  bool      `json:"interoperability"`
 	CreatedAt         time.Time `json:"createdAt"`
+	// Activated is set by ActivateOrganization: the organization is
+	// Active from then on whatever the reading server's clock says.
+	Activated bool `json:"activated,omitempty"`
 	// DeleteRequestedAt is zero until DeleteOrganization succeeds.
 	DeleteRequestedAt time.Time `json:"deleteRequestedAt,omitzero"`
 
@@ -75,12 +78,20 @@ func whileLive(o *organization, v string) []string {
 
 func (o *organization) completedAt(lc Lifecycle) time.Time { return o.CreatedAt.Add(lc.CreateDelay) }
 
+// state follows from the timestamps, except that a zero delay makes the
+// transition regardless of the clock: the timestamp may come from another
+// server whose clock is a little ahead of this one's, and an organization
+// Active (or Deleted) when CreateOrganization (or DeleteOrganization)
+// returned must be so on every server at once. For the same reason an
+// activated organization is Active without looking at the clock.
 func (o *organization) state(now time.Time, lc Lifecycle) string {
 	switch {
-	case !o.DeleteRequestedAt.IsZero() && now.Before(o.DeleteRequestedAt.Add(lc.DeleteDelay)):
+	case !o.DeleteRequestedAt.IsZero() && lc.DeleteDelay > 0 && now.Before(o.DeleteRequestedAt.Add(lc.DeleteDelay)):
 		return StateDeleting
 	case !o.DeleteRequestedAt.IsZero():
 		return StateDeleted
+	case lc.CreateDelay <= 0 || o.Activated:
+		return StateActive
 	case now.Before(o.CreatedAt.Add(lc.CreateDelay / 2)):
 		return StateRequested
 	case now.Before(o.completedAt(lc)):

@@ -169,3 +169,12 @@ type Store interface {
 	// return ErrClosed.
 	Close() error
 }
+
+// Pinger is implemented by stores that can be unreachable while the
+// process runs (a database on another machine): Ping reports whether the
+// store answers now, with a cheap round trip bounded by ctx. Stores in
+// the process itself (embedded, in-memory) do not implement it; they are
+// ready as long as they are open.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}

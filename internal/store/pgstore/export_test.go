@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // SessionSetting reads a setting in one of the store's own sessions.
@@ -14,3 +15,6 @@ func SessionSetting(t testing.TB, s *Store, name string) string {
 	}
 	return v
 }
+
+// ConnectTimeout is the bound on opening one of the store's connections.
+func ConnectTimeout(s *Store) time.Duration { return s.pool.Config().ConnConfig.ConnectTimeout }

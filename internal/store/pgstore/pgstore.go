@@ -51,7 +51,9 @@
 // showing no password. A dead pooled connection found at BEGIN makes the
 // pool replace all its connections and BEGIN again, so a database restart
 // costs no failed call once it is back; a failure after BEGIN is returned,
-// not retried, since the function may have run.
+// not retried, since the function may have run. Ping (store.Pinger) tells
+// a health check whether the database answers, and opening a connection
+// gives up after defaultConnectTimeout unless connString says otherwise.
 //
 // Limits: PostgreSQL's B-tree index entries hold at most about 2.7 kB after
 // compression, so an id or collection that long and incompressible is
@@ -67,6 +69,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -87,6 +90,10 @@ const (
 	lockMigrate = 2 // held by Open while it checks and migrates the schema
 )
 
+// defaultConnectTimeout bounds opening a connection when connString sets
+// no connect_timeout.
+const defaultConnectTimeout = 10 * time.Second
+
 // Store is a store.Store on a PostgreSQL database. All methods are safe
 // for concurrent use, and several Stores (in one process or many) may share
 // the database.
@@ -105,7 +112,10 @@ type Store struct {
 	active sync.WaitGroup
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Pinger = (*Store)(nil)
+)
 
 // Open connects to the database named by connString (a postgres:// or
 // postgresql:// URL or a libpq key=value string; PG* environment variables
@@ -121,6 +131,12 @@ func Open(ctx context.Context, connString string) (*Store, error) {
 	}
 	// Durability does not depend on the server's or the role's default.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without a bound, a database host that drops packets holds
+		// every request for the system's TCP connect timeout (minutes);
+		// connect_timeout in connString overrides this.
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
 	s := &Store{password: cfg.ConnConfig.Password, desc: describe(cfg.ConnConfig)}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -339,6 +355,32 @@ func (s *Store) Reset(ctx context.Context) error {
 	})
 	if err != nil {
 		return s.ctxOr(ctx, "reset", err)
+	}
+	return nil
+}
+
+// Ping runs one trivial statement, for health checks: nil means the
+// database answers now. A dead pooled connection is replaced as at BEGIN,
+// so the first Ping after the database came back does not fail.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.active.Done()
+	ping := func() error {
+		var one int
+		return s.pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+	}
+	err := ping()
+	if err != nil && ctx.Err() == nil && isConnectionLoss(err) {
+		s.pool.Reset()
+		err = ping()
+	}
+	if err != nil {
+		return s.ctxOr(ctx, "ping", err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -477,5 +478,63 @@ func TestRecoversAfterConnectionsAreCut(t *testing.T) {
 		if got := get(t, s, pA, "c", "k"); got != after {
 			t.Fatalf("round %d: c/k = %q after the cut, want %q", round, got, after)
 		}
+	}
+}
+
+// TestPingFollowsTheDatabase: Ping answers nil while the database runs,
+// an error matching no store sentinel while it is stopped, and nil again
+// on the first call once it is back (the dead pooled connections are
+// replaced, as at BEGIN); Update works again without reopening.
+func TestPingFollowsTheDatabase(t *testing.T) {
+	s := open(t, pg.Database(t))
+	closeAtEnd(t, s)
+	ctx := context.Background()
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if err := pg.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	t.Cleanup(func() {
+		if !resumed {
+			pg.Resume()
+		}
+	})
+	err := s.Ping(ctx)
+	if err == nil || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Ping with the database stopped = %v", err)
+	}
+	if err := s.Update(ctx, pA, func(tx store.Tx) error { return tx.Put("c", "k", []byte("down")) }); err == nil {
+		t.Fatal("Update with the database stopped succeeded")
+	}
+	if err := pg.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	resumed = true
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("the first Ping after the database came back = %v", err)
+	}
+	if err := s.Update(ctx, pA, func(tx store.Tx) error { return tx.Put("c", "k", []byte("up")) }); err != nil {
+		t.Fatalf("Update after the database came back = %v", err)
+	}
+	if got := get(t, s, pA, "c", "k"); got != "up" {
+		t.Fatalf("c/k = %q, want up", got)
+	}
+}
+
+// TestConnectTimeoutByDefault: without connect_timeout in the connection
+// string, connecting is bounded all the same; with one, it is that.
+func TestConnectTimeoutByDefault(t *testing.T) {
+	dbURL := pg.Database(t)
+	s := open(t, dbURL)
+	closeAtEnd(t, s)
+	if got := pgstore.ConnectTimeout(s); got != 10*time.Second {
+		t.Fatalf("default connect timeout %v, want 10s", got)
+	}
+	s2 := open(t, dbURL+"&connect_timeout=3")
+	closeAtEnd(t, s2)
+	if got := pgstore.ConnectTimeout(s2); got != 3*time.Second {
+		t.Fatalf("connect timeout %v, want the connection string's 3s", got)
 	}
 }
