@@ -45,6 +45,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
 	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
 	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
+	t.Run("mail domains", func(t *testing.T) { goDomains(t, newClient("444400000061")) }) // gosdk_domains_test.go
+	t.Run("mail-domain verification", func(t *testing.T) { goDomainVerification(t, newClient("444400000062"), url, "444400000062") })
+	t.Run("aliases", func(t *testing.T) { goAliases(t, newClient("444400000063")) })
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -13,7 +13,7 @@ import (
 // that error. Read from the server's own log, it proves that a suite ran
 // the whole scenario (a test runner that finds no tests passes too).
 func scenarioCalls() []string {
-	return []string{
+	return append([]string{
 		"CreateOrganization",
 		"CreateOrganization:NameAvailabilityException",
 		"DescribeOrganization",
@@ -58,7 +58,7 @@ func scenarioCalls() []string {
 		"ListMailboxPermissions",
 		"ListMailboxPermissions:EntityNotFoundException",
 		"DeleteMailboxPermissions",
-	}
+	}, domainCalls...)
 }
 
 // logRecord is one line of workmaild's JSON log; requests carry the rest.
