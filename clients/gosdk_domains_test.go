@@ -106,7 +106,7 @@ func (o *domainOrg) statuses(domain string) string {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	return fmt.Sprint(d.IsTestDomain, d.IsDefault, d.OwnershipVerificationStatus, d.DkimVerificationStatus)
+	return fmt.Sprintf("%t %t %s %s", d.IsTestDomain, d.IsDefault, d.OwnershipVerificationStatus, d.DkimVerificationStatus)
 }
 
 // domains pages through ListMailDomains by hand (it has no paginator):
