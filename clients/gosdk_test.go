@@ -54,6 +54,9 @@ func goScenario(t *testing.T, url string) {
 	t.Run("retention policy", func(t *testing.T) { goRetention(t, newClient("444400000121")) })                            // gosdk_settings_test.go
 	t.Run("email monitoring and DMARC", func(t *testing.T) { goMonitoring(t, newClient("444400000122"), "444400000122") }) // gosdk_settings_test.go
 	t.Run("tags", func(t *testing.T) { goTags(t, newClient("444400000123"), newClient("444400000124")) })                  // gosdk_settings_test.go
+	t.Run("mail domains", func(t *testing.T) { goDomains(t, newClient("444400000061")) })                                  // gosdk_domains_test.go
+	t.Run("mail-domain verification", func(t *testing.T) { goDomainVerification(t, newClient("444400000062"), url, "444400000062") })
+	t.Run("aliases", func(t *testing.T) { goAliases(t, newClient("444400000063")) })
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {
