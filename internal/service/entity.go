@@ -234,6 +234,7 @@ func entityRemoved(tx store.Tx, o orgRef, ref entityRef) error {
 		dropMailboxes,
 		dropMemberships,
 		dropDelegations,
+		dropMobileOverrides,
 	} {
 		if err := drop(tx, o, ref); err != nil {
 			return err

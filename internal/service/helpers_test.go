@@ -132,6 +132,7 @@ var allCollections = []string{
 	groups.coll, deletedGroups.coll, memberships.coll, memberOf.coll,
 	resources.coll, resourceNames.coll, resourceEmails.coll, resourceStates.coll, deletedResources.coll,
 	delegations.coll, delegatesOf.coll,
+	mobileRules.coll, mobileRuleSets.coll, mobileOverrides.coll, overrideDevices.coll,
 }
 
 // records lists every record of the partitions, as "partition collection key".

@@ -102,7 +102,8 @@ func migrate(tx store.Tx, p store.Partition) error {
 var orgScoped = []interface {
 	reindexAll(tx store.Tx, o orgRef) error
 	deleteAll(tx store.Tx, o orgRef) error
-}{users, personalAccessTokens, identityProviders, mailboxQuotas, mailboxGrants, groups, memberships, resources, delegations}
+}{users, personalAccessTokens, identityProviders, mailboxQuotas, mailboxGrants, groups, memberships, resources, delegations,
+	mobileRules, mobileRuleSets, mobileOverrides}
 
 func migrateV1(tx store.Tx, p store.Partition) error {
 	// Unique entries named their holder by id alone; each index had one kind.
