@@ -45,6 +45,8 @@ func goScenario(t *testing.T, url string) {
 	t.Run("mailbox quota", func(t *testing.T) { goMailboxQuota(t, newClient("444400000051")) })             // gosdk_mailboxes_test.go
 	t.Run("mailbox permissions", func(t *testing.T) { goMailboxPermissions(t, newClient("444400000052")) }) // gosdk_mailboxes_test.go
 	t.Run("resources and delegates", func(t *testing.T) { goResources(t, newClient("444400000041")) })
+	t.Run("mobile device access rules", func(t *testing.T) { goMobileRules(t, newClient("444400000111")) })         // gosdk_mobile_test.go
+	t.Run("mobile device access overrides", func(t *testing.T) { goMobileOverrides(t, newClient("444400000112")) }) // gosdk_mobile_test.go
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -58,6 +58,20 @@ func scenarioCalls() []string {
 		"ListMailboxPermissions",
 		"ListMailboxPermissions:EntityNotFoundException",
 		"DeleteMailboxPermissions",
+		"CreateMobileDeviceAccessRule",
+		"CreateMobileDeviceAccessRule:InvalidParameterException",
+		"CreateMobileDeviceAccessRule:LimitExceededException",
+		"ListMobileDeviceAccessRules",
+		"UpdateMobileDeviceAccessRule",
+		"UpdateMobileDeviceAccessRule:EntityNotFoundException",
+		"DeleteMobileDeviceAccessRule",
+		"GetMobileDeviceAccessEffect",
+		"PutMobileDeviceAccessOverride",
+		"PutMobileDeviceAccessOverride:EntityStateException",
+		"GetMobileDeviceAccessOverride",
+		"GetMobileDeviceAccessOverride:ResourceNotFoundException",
+		"ListMobileDeviceAccessOverrides",
+		"DeleteMobileDeviceAccessOverride",
 	}
 }
 
