@@ -77,9 +77,13 @@ class MobileDeviceAccess(unittest.TestCase):
                     "--not-device-user-agents", "Outlook")
         self.assertEqual(len(self.rules(org)), 9)
         self.ok("create-mobile-device-access-rule", "--organization-id", org, "--name", "tenth", "--effect", "DENY")
-        self.fails("LimitExceededException",
-                   "Organization %s already has 10 mobile device access rules, the most it may have." % org,
-                   "create-mobile-device-access-rule", "--organization-id", org, "--name", "eleventh", "--effect", "DENY")
+        # The CLI takes LimitExceededException for throttling and retries it
+        # (standard mode, 3 attempts), as it would against WorkMail.
+        r = self.aws("create-mobile-device-access-rule", "--organization-id", org, "--name", "eleventh", "--effect", "DENY")
+        self.assertEqual(r.stderr, "An error occurred (LimitExceededException) when calling the CreateMobileDeviceAccessRule operation "
+                         "(reached max retries: 2): Organization %s already has 10 mobile device access rules, the most it may have." % org)
+        self.assertEqual(r.code, base.EXIT_SERVICE_ERROR)
+        self.assertEqual(len(self.rules(org)), 10)
 
     def test_overrides(self):
         self.account = "222200000112"
