@@ -57,6 +57,8 @@ func goScenario(t *testing.T, url string) {
 	t.Run("mail domains", func(t *testing.T) { goDomains(t, newClient("444400000061")) })                                  // gosdk_domains_test.go
 	t.Run("mail-domain verification", func(t *testing.T) { goDomainVerification(t, newClient("444400000062"), url, "444400000062") })
 	t.Run("aliases", func(t *testing.T) { goAliases(t, newClient("444400000063")) })
+	t.Run("mobile device access rules", func(t *testing.T) { goMobileRules(t, newClient("444400000111")) })         // gosdk_mobile_test.go
+	t.Run("mobile device access overrides", func(t *testing.T) { goMobileOverrides(t, newClient("444400000112")) }) // gosdk_mobile_test.go
 }
 
 func goLifecycle(t *testing.T, c *workmail.Client, account string) {

@@ -110,6 +110,20 @@ func scenarioCalls() []string {
 		"UntagResource:ResourceNotFoundException",
 		"ListTagsForResource",
 		"ListTagsForResource:ResourceNotFoundException",
+		"CreateMobileDeviceAccessRule",
+		"CreateMobileDeviceAccessRule:InvalidParameterException",
+		"CreateMobileDeviceAccessRule:LimitExceededException",
+		"ListMobileDeviceAccessRules",
+		"UpdateMobileDeviceAccessRule",
+		"UpdateMobileDeviceAccessRule:EntityNotFoundException",
+		"DeleteMobileDeviceAccessRule",
+		"GetMobileDeviceAccessEffect",
+		"PutMobileDeviceAccessOverride",
+		"PutMobileDeviceAccessOverride:EntityStateException",
+		"GetMobileDeviceAccessOverride",
+		"GetMobileDeviceAccessOverride:ResourceNotFoundException",
+		"ListMobileDeviceAccessOverrides",
+		"DeleteMobileDeviceAccessOverride",
 	}, domainCalls...)
 }
 

@@ -88,6 +88,11 @@ func TestLayout1DataFileMigrates(t *testing.T) {
 	if err != nil || info.ID != want.TokenID {
 		t.Fatalf("CheckToken: %+v, %v", info, err)
 	}
+	// An organization older than mobile device access rules has the default rule.
+	rules, err := c.ListMobileDeviceAccessRules(ctx, &workmail.ListMobileDeviceAccessRulesInput{OrganizationId: org})
+	if err != nil || len(rules.Rules) != 1 || aws.ToString(rules.Rules[0].MobileDeviceAccessRuleId) != "default" || rules.Rules[0].Effect != types.MobileDeviceAccessRuleEffectAllow {
+		t.Fatalf("mobile device access rules of a layout-1 organization: %+v, %v", rules, err)
+	}
 	// The deleted organization's alias and directory are free.
 	if _, err := c.CreateOrganization(ctx, &workmail.CreateOrganizationInput{Alias: aws.String("gone"), DirectoryId: aws.String("d-1234567890")}); err != nil {
 		t.Fatalf("reusing a deleted organization's alias and directory: %v", err)

@@ -69,7 +69,6 @@ func TestWireErrors(t *testing.T) {
 			400, "InvalidParameterException", []string{"Value null at 'identityCenterConfiguration.instanceArn'", "Value null at 'identityCenterConfiguration.applicationArn'"}},
 		{"missing required member in a list element", "CreateOrganization", `{"Alias":"ok","Domains":[{}]}`, 400, "InvalidParameterException",
 			[]string{"Value null at 'domains.1.member.domainName' failed to satisfy constraint: Member must not be null"}},
-		{"not implemented", "ListMobileDeviceAccessRules", `{"OrganizationId":` + org + `}`, 501, "NotImplemented", []string{"ListMobileDeviceAccessRules", "not implemented"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

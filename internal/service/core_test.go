@@ -387,6 +387,13 @@ func (f *fixture) populatedOrg(alias string) string {
 		if _, err := f.s.IssueToken(f.ctx, TokenRequest{Account: testAccount, Region: testRegion, OrganizationID: org, User: name, Name: "t", Scopes: []string{"imap"}}); err != nil {
 			f.t.Fatal(err)
 		}
+		if err := f.putMobileOverride(org, name, "PHONE"+name, model.MobileDeviceAccessRuleEffectAllow); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	if _, err := f.s.CreateMobileDeviceAccessRule(f.ctx, &model.CreateMobileDeviceAccessRuleInput{OrganizationId: &org, ClientToken: ptr("rule-" + alias),
+		Name: ptr("deny android"), Effect: ptr(model.MobileDeviceAccessRuleEffectDeny), DeviceTypes: []string{"Android"}}); err != nil {
+		f.t.Fatal(err)
 	}
 	if _, err := f.s.CreateAvailabilityConfiguration(f.ctx, &model.CreateAvailabilityConfigurationInput{OrganizationId: &org, DomainName: ptr("partner.example"),
 		ClientToken: ptr("avail-" + alias), EwsProvider: ews("https://mail.partner.example/EWS/", "svc", "Passw0rd-of-"+alias)}); err != nil {

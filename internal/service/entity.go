@@ -235,6 +235,7 @@ func entityRemoved(tx store.Tx, o orgRef, ref entityRef, now time.Time) error {
 		dropMailboxes,
 		dropMemberships,
 		dropDelegations,
+		dropMobileOverrides,
 	} {
 		if err := drop(tx, o, ref); err != nil {
 			return err

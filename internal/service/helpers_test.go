@@ -135,6 +135,7 @@ var allCollections = []string{
 	availabilityConfigs.coll, exportJobs.coll, exportJobStarts.coll,
 	accessControl.coll, impersonationRoles.coll, impersonationTokens.coll, roleTokens.coll, tokenExpiries.coll,
 	retentionPolicies.coll, emailMonitoring.coll, inboundDmarc.coll, orgTags.coll,
+	mobileRules.coll, mobileRuleSets.coll, mobileOverrides.coll, overrideDevices.coll,
 }
 
 // records lists every record of the partitions, as "partition collection key".

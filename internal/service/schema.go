@@ -104,7 +104,7 @@ var orgScoped = []interface {
 	deleteAll(tx store.Tx, o orgRef) error
 }{users, personalAccessTokens, identityProviders, mailboxQuotas, mailboxGrants, groups, memberships, resources, delegations,
 	availabilityConfigs, exportJobs, accessControl, impersonationRoles, impersonationTokens,
-	retentionPolicies, emailMonitoring, inboundDmarc, orgTags}
+	retentionPolicies, emailMonitoring, inboundDmarc, orgTags, mobileRules, mobileRuleSets, mobileOverrides}
 
 func migrateV1(tx store.Tx, p store.Partition) error {
 	// Unique entries named their holder by id alone; each index had one kind.
