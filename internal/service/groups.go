@@ -15,8 +15,12 @@ import (
 // "<organization id>/<group id>", so one organization's groups are one
 // ordered prefix that ListGroups pages through. While a group is not
 // deleted its name and addresses are in the shared entity indexes
-// (entity.go); a deleted group is in group-deleted, by deletion time,
-// until Purge.
+// (entity.go); every group is in group-state under its state (in id
+// order, for ListGroups by state), and a deleted group is in
+// group-deleted, by deletion time, until Purge:
+//
+//	group-state    org/state/group id
+//	group-deleted  org/deletion time/group id, while deleted
 var groups = &table[group]{
 	codec: record.For[group](),
 	coll:  "group",
@@ -24,6 +28,7 @@ var groups = &table[group]{
 	indexes: []indexOn[group]{
 		{entityNames, func(g *group) []string { return g.whileUndeleted(g.Name) }},
 		{entityEmails, func(g *group) []string { return g.whileUndeleted(g.all()...) }},
+		{groupStates, func(g *group) []string { return []string{g.State} }},
 		{deletedGroups, func(g *group) []string {
 			if g.State != userDeleted {
 				return nil
@@ -34,7 +39,8 @@ var groups = &table[group]{
 }
 
 var (
-	deletedGroups = &index{coll: "group-deleted"} // org/deletion time/group id
+	groupStates   = &index{coll: "group-state"}
+	deletedGroups = &index{coll: "group-deleted"}
 	groupKind     = kindOf(groups)
 )
 

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	"github.com/workmaild/workmaild/internal/model"
 	"github.com/workmaild/workmaild/internal/store"
@@ -9,9 +10,10 @@ import (
 
 // ListGroups implements WorkMailService.ListGroups. As for ListUsers, one
 // filter at most; prefixes match without regard to case. Without a filter,
-// or with State, groups come in id order (deleted ones for their
-// retention); with NamePrefix or PrimaryEmailPrefix in the order of that
-// value, read from the shared entity index, which holds no deleted entity.
+// or with State (read from group-state), groups come in id order (deleted
+// ones for their retention); with NamePrefix or PrimaryEmailPrefix in the
+// order of that value, read from the shared entity index, which holds no
+// deleted entity.
 func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*model.ListGroupsOutput, error) {
 	f := in.Filters
 	if f == nil {
@@ -43,6 +45,8 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*m
 			coll, prefix = entityNames.coll, entityNames.entryKey(o, entityNames.folded(*f.NamePrefix), "")
 		case f.PrimaryEmailPrefix != nil:
 			coll, prefix = entityEmails.coll, entityEmails.entryKey(o, entityEmails.folded(*f.PrimaryEmailPrefix), "")
+		case f.State != nil:
+			coll, prefix = groupStates.coll, groupStates.entryKey(o, string(*f.State), "")
 		}
 		list, next, err := page(r, pg, coll, prefix, func(key string, raw []byte) (model.Group, bool, error) {
 			g, err := groupListed(r, o, coll, key, raw)
@@ -68,12 +72,16 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*m
 }
 
 // groupListed returns the group a scanned record of coll stands for: the
-// group record itself, or the group holding an entity index entry; nil
-// for entries of other kinds, and for addresses that are not a group's
-// primary one (the address index also holds aliases).
+// group record itself, the group of a state entry, or the group holding
+// an entity index entry; nil for entries of other kinds, and for
+// addresses that are not a group's primary one (the address index also
+// holds aliases).
 func groupListed(r store.Reader, o orgRef, coll, key string, raw []byte) (*group, error) {
-	if coll == groups.coll {
+	switch coll {
+	case groups.coll:
 		return groups.decode(key, raw)
+	case groupStates.coll:
+		return groups.get(r, o, key[strings.LastIndexByte(key, '/')+1:])
 	}
 	kind, id := parseHolder(raw)
 	if kind != groups.coll {

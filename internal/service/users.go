@@ -14,8 +14,15 @@ import (
 // "<organization id>/<user id>", so that one organization's users are one
 // ordered prefix: ListUsers pages through it without reading the rest.
 // While a user is not deleted its name and email are in the shared entity
-// indexes (entity.go) and its identity-provider user id in user-idp; a
-// deleted user is in user-deleted, by deletion time, until Purge.
+// indexes (entity.go) and its identity-provider user id in user-idp. Every
+// user is in user-state under its state and in user-display under its
+// display name (what ListUsers filters on), and a deleted user is in
+// user-deleted, by deletion time, until Purge:
+//
+//	user-idp      org/lower(identity-provider user id)/user id, while not deleted
+//	user-state    org/state/user id
+//	user-display  org/lower(display name) NUL user id
+//	user-deleted  org/deletion time/user id, while deleted
 var users = &table[user]{
 	codec: record.For[user](),
 	coll:  "user",
@@ -29,6 +36,8 @@ var users = &table[user]{
 			return u.all()
 		}},
 		{userIdPs, func(u *user) []string { return whileUndeleted(u, u.IdPUserID) }},
+		{userStates, func(u *user) []string { return []string{u.State} }},
+		{userDisplayNames, func(u *user) []string { return []string{u.DisplayName} }},
 		{deletedUsers, func(u *user) []string {
 			if u.State != userDeleted {
 				return nil
@@ -39,9 +48,11 @@ var users = &table[user]{
 }
 
 var (
-	userIdPs     = &index{coll: "user-idp", fold: true} // org/lower(identity-provider user id)/user id
-	deletedUsers = &index{coll: "user-deleted"}         // org/deletion time/user id
-	userKind     = kindOf(users)
+	userIdPs         = &index{coll: "user-idp", fold: true}
+	userStates       = &index{coll: "user-state"}
+	userDisplayNames = &index{coll: "user-display", fold: true, byValue: true}
+	deletedUsers     = &index{coll: "user-deleted"}
+	userKind         = kindOf(users)
 )
 
 func whileUndeleted(u *user, v string) []string {

@@ -19,8 +19,9 @@ type userSource struct {
 
 // ListUsers implements WorkMailService.ListUsers. As AWS documents, one
 // filter at most; prefixes match without regard to case. Without a filter
-// users come in id order; with a name, email or identity-provider prefix
-// in that value's order. NextTokens carry the last key returned, bound to
+// users come in id order, and with State in id order among those of the
+// state; with a name, display-name, email or identity-provider prefix in
+// that value's order. NextTokens carry the last key returned, bound to
 // the organization and filter.
 func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*model.ListUsersOutput, error) {
 	f := in.Filters
@@ -99,15 +100,26 @@ func usersSource(o orgRef, f *model.ListUsersFilters) userSource {
 	case f.PrimaryEmailPrefix != nil:
 		return userSource{entityEmails.coll, entityEmails.entryKey(o, entityEmails.folded(*f.PrimaryEmailPrefix), ""), byHolder}
 	case f.IdentityProviderUserIdPrefix != nil:
-		return userSource{userIdPs.coll, o.prefix() + userIdPs.folded(*f.IdentityProviderUserIdPrefix), func(key, _ []byte) string {
-			return string(key[strings.LastIndexByte(string(key), '/')+1:])
+		return userSource{userIdPs.coll, o.prefix() + userIdPs.folded(*f.IdentityProviderUserIdPrefix), byLastSegment}
+	case f.DisplayNamePrefix != nil:
+		return userSource{userDisplayNames.coll, o.prefix() + userDisplayNames.folded(*f.DisplayNamePrefix), func(key, _ []byte) string {
+			return entryID(string(key))
 		}}
+	case f.State != nil:
+		return userSource{userStates.coll, userStates.entryKey(o, string(*f.State), ""), byLastSegment}
 	}
 	return userSource{collection: users.coll, prefix: o.prefix()}
 }
 
+// byLastSegment is the user of a multi-value entry "org/value/user id".
+func byLastSegment(key, _ []byte) string {
+	return string(key[strings.LastIndexByte(string(key), '/')+1:])
+}
+
 // listed reports whether ListUsers shows u under filter f: deleted users
-// until their retention ends, and only those matching the scan-time filters.
+// until their retention ends, and only those the filter matches (the
+// index a filter reads holds what it asks for; checking the record again
+// keeps a prefix that runs on into an entry's id from matching).
 func (s *Service) listed(u *user, f *model.ListUsersFilters) bool {
 	if u.State == userDeleted && !s.now().Before(u.DeletedAt.Add(DeletedUserRetention)) {
 		return false
