@@ -121,6 +121,10 @@ func TestLayout2DataFileMigrates(t *testing.T) {
 	check("display zed (cy's name before UpdateUser)", users(&types.ListUsersFilters{DisplayNamePrefix: aws.String("zed")}), nil)
 	check("display all", users(&types.ListUsersFilters{DisplayNamePrefix: aws.String("")}),
 		[]string{u["dee"], u["ann"], u["eve"], u["bob"], u["cy"], u["fay"]})
+	check("users named a", users(&types.ListUsersFilters{UsernamePrefix: aws.String("A")}), []string{u["ann"]})
+	check("users of email e", users(&types.ListUsersFilters{PrimaryEmailPrefix: aws.String("e")}), []string{u["eve"]})
+	check("groups named s", groups(&types.ListGroupsFilters{NamePrefix: aws.String("s")}), []string{g["Sales"], g["sales-eu"], g["Support"]})
+	check("groups of email s", groups(&types.ListGroupsFilters{PrimaryEmailPrefix: aws.String("S")}), []string{g["Sales"], g["Support"]})
 	check("groups ENABLED", groups(&types.ListGroupsFilters{State: types.EntityStateEnabled}), byID(g["Sales"], g["Support"]))
 	check("groups DISABLED", groups(&types.ListGroupsFilters{State: types.EntityStateDisabled}), byID(g["sales-eu"], g["Engineering"]))
 	check("groups DELETED", groups(&types.ListGroupsFilters{State: types.EntityStateDeleted}), []string{g["Gone"]})
@@ -168,7 +172,7 @@ func TestLayout2DataFileMigrates(t *testing.T) {
 			t.Errorf("schema version: %q, %v", v, err)
 		}
 		counts := map[string]int{}
-		for _, coll := range []string{"user-state", "user-display", "group-state", "member-of-group-name"} {
+		for _, coll := range []string{"user-name", "user-email", "user-state", "user-display", "group-name", "group-email", "group-state", "member-of-group-name"} {
 			err := r.Scan(coll, "", "", 0, func(key string, _ []byte) (bool, error) {
 				counts[coll]++
 				for _, gone := range []string{u["dee"], g["Gone"]} {
@@ -182,8 +186,11 @@ func TestLayout2DataFileMigrates(t *testing.T) {
 				return err
 			}
 		}
-		// Five users, four groups; memberships: ann in three, sales-eu in Sales, bob in Engineering.
-		if w := map[string]int{"user-state": 5, "user-display": 5, "group-state": 4, "member-of-group-name": 5}; !maps.Equal(counts, w) {
+		// Five users (two with an address), four groups (two with an
+		// address); memberships: ann in three, sales-eu in Sales, bob in
+		// Engineering.
+		if w := map[string]int{"user-name": 5, "user-email": 2, "user-state": 5, "user-display": 5,
+			"group-name": 4, "group-email": 2, "group-state": 4, "member-of-group-name": 5}; !maps.Equal(counts, w) {
 			t.Errorf("index entries %v, want %v", counts, w)
 		}
 		return nil

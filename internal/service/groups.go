@@ -15,10 +15,13 @@ import (
 // "<organization id>/<group id>", so one organization's groups are one
 // ordered prefix that ListGroups pages through. While a group is not
 // deleted its name and addresses are in the shared entity indexes
-// (entity.go); every group is in group-state under its state (in id
-// order, for ListGroups by state), and a deleted group is in
-// group-deleted, by deletion time, until Purge:
+// (entity.go), which keep them unique. ListGroups reads indexes of groups
+// only, so that each filter pages through exactly the groups it shows:
+// while not deleted, its name and primary email; always, its state. A
+// deleted group is in group-deleted, by deletion time, until Purge:
 //
+//	group-name     org/lower(name) NUL group id, while not deleted
+//	group-email    org/lower(primary email) NUL group id, while not deleted
 //	group-state    org/state/group id
 //	group-deleted  org/deletion time/group id, while deleted
 var groups = &table[group]{
@@ -28,6 +31,8 @@ var groups = &table[group]{
 	indexes: []indexOn[group]{
 		{entityNames, func(g *group) []string { return g.whileUndeleted(g.Name) }},
 		{entityEmails, func(g *group) []string { return g.whileUndeleted(g.all()...) }},
+		{groupNames, func(g *group) []string { return g.whileUndeleted(g.Name) }},
+		{groupEmails, func(g *group) []string { return g.whileUndeleted(g.Email) }},
 		{groupStates, func(g *group) []string { return []string{g.State} }},
 		{deletedGroups, func(g *group) []string {
 			if g.State != userDeleted {
@@ -39,6 +44,8 @@ var groups = &table[group]{
 }
 
 var (
+	groupNames    = &index{coll: "group-name", fold: true, byValue: true}
+	groupEmails   = &index{coll: "group-email", fold: true, byValue: true}
 	groupStates   = &index{coll: "group-state"}
 	deletedGroups = &index{coll: "group-deleted"}
 	groupKind     = kindOf(groups)

@@ -58,7 +58,8 @@ func pageReads(limit int) int64 { return int64(10 + 2*(limit+1)) }
 // holds that the filter leaves out: 1,000 DISABLED groups, users and
 // memberships do not make the page of the one ENABLED group, the one
 // display name or the one group name dearer, nor the last page of a list
-// whose last item is followed by non-matching records.
+// whose last item is followed by non-matching records, nor do the other
+// kinds' names in the shared name index.
 func TestFilteredPagesReadWhatTheyReturn(t *testing.T) {
 	f := newFixture(t)
 	org := f.org("reads")
@@ -131,6 +132,13 @@ func TestFilteredPagesReadWhatTheyReturn(t *testing.T) {
 	if ids, next := measure("ListGroups ENABLED", 1, groupsPage(enabled, one, nil)); !slices.Equal(ids, []string{zeta}) || next != nil {
 		t.Errorf("ListGroups ENABLED: %q, NextToken %v; want [%s] alone", ids, next != nil, zeta)
 	}
+	// The groups' names come after the users' in the shared name index.
+	if ids, _ := measure("ListGroups name", 1, groupsPage(&model.ListGroupsFilters{NamePrefix: ptr("")}, one, nil)); len(ids) != 1 {
+		t.Errorf("ListGroups name: %q", ids)
+	}
+	if ids, next := measure("ListGroups email z", 1, groupsPage(&model.ListGroupsFilters{PrimaryEmailPrefix: ptr("Z")}, one, nil)); !slices.Equal(ids, []string{zeta}) || next != nil {
+		t.Errorf("ListGroups email z: %q, NextToken %v; want [%s] alone", ids, next != nil, zeta)
+	}
 	// A state's list in id order, page after page, each as dear as the first.
 	disabled := &model.ListGroupsFilters{State: ptr(model.EntityStateDisabled)}
 	var all []string
@@ -149,6 +157,9 @@ func TestFilteredPagesReadWhatTheyReturn(t *testing.T) {
 
 	if ids, next := measure("ListUsers ENABLED", 1, usersPage(&model.ListUsersFilters{State: ptr(model.EntityStateEnabled)}, one, nil)); !slices.Equal(ids, []string{zoe}) || next != nil {
 		t.Errorf("ListUsers ENABLED: %q, NextToken %v; want [%s] alone", ids, next != nil, zoe)
+	}
+	if ids, next := measure("ListUsers name zoe", 1, usersPage(&model.ListUsersFilters{UsernamePrefix: ptr("ZOE")}, one, nil)); !slices.Equal(ids, []string{zoe}) || next != nil {
+		t.Errorf("ListUsers name zoe: %q, NextToken %v; want [%s] alone", ids, next != nil, zoe)
 	}
 	// The renamed user is found by the name it has, not by the one it had.
 	if ids, next := measure("ListUsers display qU", 1, usersPage(&model.ListUsersFilters{DisplayNamePrefix: ptr("qU")}, one, nil)); !slices.Equal(ids, []string{zoe}) || next != nil {

@@ -14,7 +14,7 @@ import (
 type userSource struct {
 	collection string
 	prefix     string                         // scanned prefix of the collection
-	userID     func(key, value []byte) string // the user an index entry names; "" for none
+	userID     func(key, value []byte) string // the user an index entry names
 }
 
 // ListUsers implements WorkMailService.ListUsers. As AWS documents, one
@@ -69,42 +69,22 @@ func (src userSource) read(r store.Reader, o orgRef, key string, value []byte) (
 	if src.userID == nil {
 		return users.decode(key, value)
 	}
-	id := src.userID([]byte(key), value)
-	if id == "" {
-		return nil, nil
-	}
-	u, err := users.get(r, o, id)
-	if err != nil || u == nil {
-		return nil, err
-	}
-	// The address index also holds aliases: list by the primary address only.
-	if src.collection == entityEmails.coll && key[len(o.prefix()):] != entityEmails.folded(u.Email) {
-		return nil, nil
-	}
-	return u, nil
+	return users.get(r, o, src.userID([]byte(key), value))
 }
 
-// usersSource picks the collection a ListUsers request reads. The name
-// and email indexes are shared by every kind of entity: entries of other
-// kinds are skipped.
+// usersSource picks the collection a ListUsers request reads: for a
+// filter, an index of users only (users.go).
 func usersSource(o orgRef, f *model.ListUsersFilters) userSource {
-	byHolder := func(_, value []byte) string {
-		if kind, id := parseHolder(value); kind == users.coll {
-			return id
-		}
-		return ""
-	}
+	byEntryID := func(key, _ []byte) string { return entryID(string(key)) }
 	switch {
 	case f.UsernamePrefix != nil:
-		return userSource{entityNames.coll, entityNames.entryKey(o, entityNames.folded(*f.UsernamePrefix), ""), byHolder}
+		return userSource{userNames.coll, o.prefix() + userNames.folded(*f.UsernamePrefix), byEntryID}
 	case f.PrimaryEmailPrefix != nil:
-		return userSource{entityEmails.coll, entityEmails.entryKey(o, entityEmails.folded(*f.PrimaryEmailPrefix), ""), byHolder}
+		return userSource{userEmails.coll, o.prefix() + userEmails.folded(*f.PrimaryEmailPrefix), byEntryID}
 	case f.IdentityProviderUserIdPrefix != nil:
 		return userSource{userIdPs.coll, o.prefix() + userIdPs.folded(*f.IdentityProviderUserIdPrefix), byLastSegment}
 	case f.DisplayNamePrefix != nil:
-		return userSource{userDisplayNames.coll, o.prefix() + userDisplayNames.folded(*f.DisplayNamePrefix), func(key, _ []byte) string {
-			return entryID(string(key))
-		}}
+		return userSource{userDisplayNames.coll, o.prefix() + userDisplayNames.folded(*f.DisplayNamePrefix), byEntryID}
 	case f.State != nil:
 		return userSource{userStates.coll, userStates.entryKey(o, string(*f.State), ""), byLastSegment}
 	}
