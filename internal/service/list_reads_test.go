@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -191,5 +192,25 @@ func TestFilteredPagesReadWhatTheyReturn(t *testing.T) {
 	}
 	if ids, next := measure("ListGroupsForEntity team-0999", 1, forEntity("team-0999")); len(ids) != 1 || next != nil {
 		t.Errorf("ListGroupsForEntity team-0999: %q, NextToken %v", ids, next != nil)
+	}
+}
+
+// A NextToken names the record layout it was issued under: after an
+// upgrade that changed the layout it is refused, not resumed at a key
+// that may now belong to another collection.
+func TestTokensOfAnOlderLayoutAreRefused(t *testing.T) {
+	f := newFixture(t)
+	org := f.org("tokens")
+	g := f.group(org, "g")
+	for v, ok := range map[int]bool{schemaVersion: true, schemaVersion - 1: false} {
+		scope := "ListGroups\x00" + strconv.Itoa(v) + "\x00" + testAccount + "\x00" + testRegion + "\x00" + org + "\x00-\x00-\x00-"
+		token := f.s.paging.Encode(scope, org+"/"+g)
+		out, err := f.s.ListGroups(f.ctx, &model.ListGroupsInput{OrganizationId: &org, NextToken: &token})
+		if ok && (err != nil || len(out.Groups) != 0) {
+			t.Errorf("a token of layout %d: %+v, %v", v, out, err)
+		}
+		if !ok {
+			wantCode(t, err, model.ErrInvalidParameter)
+		}
 	}
 }
