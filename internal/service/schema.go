@@ -17,8 +17,7 @@ import (
 // organization. Version 2 had no name, email and state indexes of users
 // and groups of their own, no display-name index of users, and
 // memberships did not carry the group's name nor have the index of a
-// member's groups by name. Version 3 is this
-// file's.
+// member's groups by name. Version 3 is this file's.
 //
 // The store cannot list its partitions, so a partition is migrated when
 // it is first used: every write transaction migrates (in the same
@@ -171,8 +170,8 @@ func migrateV1(tx store.Tx, p store.Partition) error {
 }
 
 // migrateV2 fills the indexes layout 3 added: users and groups by name,
-// email and state, users by display name, and memberships by group name, which needs each
-// membership to carry its group's name first.
+// email and state, users by display name, and memberships by group name,
+// which needs each membership to carry its group's name first.
 func migrateV2(tx store.Tx, p store.Partition) error {
 	return organizations.each(tx, orgRef{Partition: p}, func(org *organization) error {
 		o := orgRef{p, org.ID}

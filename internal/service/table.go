@@ -18,8 +18,8 @@ import (
 // Keys are scoped by organization: a record of organization o lives at
 // "<o>/<id>", a unique index entry at "<o>/<value>" and a multi-value
 // entry at "<o>/<value>/<id>" (or "<o>/<value>\x00<id>", see byValue),
-// so that everything of an organization is
-// one prefix of each collection (see deleteAll). Tables of records that
+// so that everything of an organization is one prefix of each collection
+// (see deleteAll). Tables of records that
 // belong to the partition rather than to an organization (organizations,
 // Identity Center applications) are used with the empty organization id:
 // their keys are the bare id and value. A singleton table holds one

@@ -97,9 +97,9 @@ func byLastSegment(key, _ []byte) string {
 }
 
 // listed reports whether ListUsers shows u under filter f: deleted users
-// until their retention ends, and only those the filter matches (the
-// index a filter reads holds what it asks for; checking the record again
-// keeps a prefix that runs on into an entry's id from matching).
+// until their retention ends (their entries wait for Purge). The index a
+// filter reads holds only the users it matches; State and
+// DisplayNamePrefix are checked on the record as well, as they always were.
 func (s *Service) listed(u *user, f *model.ListUsersFilters) bool {
 	if u.State == userDeleted && !s.now().Before(u.DeletedAt.Add(DeletedUserRetention)) {
 		return false
