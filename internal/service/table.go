@@ -19,10 +19,10 @@ import (
 // "<o>/<id>", a unique index entry at "<o>/<value>" and a multi-value
 // entry at "<o>/<value>/<id>" (or "<o>/<value>\x00<id>", see byValue),
 // so that everything of an organization is one prefix of each collection
-// (see deleteAll). Tables of records that
-// belong to the partition rather than to an organization (organizations,
-// Identity Center applications) are used with the empty organization id:
-// their keys are the bare id and value. A singleton table holds one
+// (see deleteAll). Tables of records that belong to the partition rather
+// than to an organization (organizations, Identity Center applications)
+// are used with the empty organization id: their keys are the bare id and
+// value. A singleton table holds one
 // record per organization, keyed by the organization id alone.
 type table[T any] struct {
 	codec     record.Codec[T] // how records are stored (internal/record)
