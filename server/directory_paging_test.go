@@ -382,10 +382,11 @@ func pick(all []dirEntity, keep func(dirEntity) bool, key func(dirEntity) string
 	return ids
 }
 
-func byID(e dirEntity) string    { return e.id }
-func byName(e dirEntity) string  { return strings.ToLower(e.name) }
-func byEmail(e dirEntity) string { return strings.ToLower(e.email) }
-func every(dirEntity) bool       { return true }
+func byID(e dirEntity) string      { return e.id }
+func byName(e dirEntity) string    { return strings.ToLower(e.name) }
+func byEmail(e dirEntity) string   { return strings.ToLower(e.email) }
+func byDisplay(e dirEntity) string { return strings.ToLower(e.display) }
+func every(dirEntity) bool         { return true }
 
 func prefixed(field func(dirEntity) string, prefix string) func(dirEntity) bool {
 	return func(e dirEntity) bool { return strings.HasPrefix(strings.ToLower(field(e)), strings.ToLower(prefix)) }
@@ -589,7 +590,7 @@ func TestDirectoryListsPageAt10000(t *testing.T) {
 		}{
 			"none":            {nil, pick(f.users, every, byID)},
 			"name USER-":      {&types.ListUsersFilters{UsernamePrefix: aws.String("USER-")}, pick(f.users, both(live, prefixed(byName, "user-")), byName)},
-			"display user 01": {&types.ListUsersFilters{DisplayNamePrefix: aws.String("user 01")}, pick(f.users, prefixed(display, "user 01"), byID)},
+			"display user 01": {&types.ListUsersFilters{DisplayNamePrefix: aws.String("user 01")}, pick(f.users, prefixed(display, "user 01"), byDisplay)},
 			"email u":         {&types.ListUsersFilters{PrimaryEmailPrefix: aws.String("u")}, pick(f.users, prefixed(byEmail, "u"), byEmail)},
 			"state ENABLED":   {&types.ListUsersFilters{State: types.EntityStateEnabled}, pick(f.users, inState(types.EntityStateEnabled), byID)},
 			"state DELETED":   {&types.ListUsersFilters{State: types.EntityStateDeleted}, pick(f.users, inState(types.EntityStateDeleted), byID)},
@@ -606,7 +607,7 @@ func TestDirectoryListsPageAt10000(t *testing.T) {
 	t.Run("ListGroupsForEntity", func(t *testing.T) {
 		wantList(t, "joiner", walk(t, 100, listGroupsFor(nil), groupForItem, nil), pick(grp, every, byID))
 		fl := &types.ListGroupsForEntityFilters{GroupNamePrefix: aws.String("GRP-099")}
-		wantList(t, "joiner, GRP-099", walk(t, 7, listGroupsFor(fl), groupForItem, nil), pick(grp, prefixed(byName, "grp-099"), byID))
+		wantList(t, "joiner, GRP-099", walk(t, 7, listGroupsFor(fl), groupForItem, nil), pick(grp, prefixed(byName, "grp-099"), byName))
 	})
 	t.Run("ListResourceDelegates", func(t *testing.T) {
 		wantList(t, "room", walk(t, 100, listDelegates, delegateItem, nil), slices.Sorted(slices.Values(f.shared)))

@@ -116,7 +116,7 @@ func TestLayout1DataFileMigrates(t *testing.T) {
 	defer st.Close()
 	p := store.Partition{Account: want.Account, Region: want.Region}
 	err = st.View(ctx, p, func(r store.Reader) error {
-		if v, err := r.Get("meta", "schema"); err != nil || string(v) != "2" {
+		if v, err := r.Get("meta", "schema"); err != nil || string(v) != "3" {
 			t.Errorf("schema version: %q, %v", v, err)
 		}
 		for _, coll := range []string{"organization", "organization-alias", "organization-dir", "user", "entity-name", "entity-email",

@@ -96,7 +96,7 @@ func TestDirectoryKindsTogether(t *testing.T) {
 			continue
 		}
 		if !strings.Contains(r, " group ") && !strings.Contains(r, " resource ") && !strings.Contains(r, "-deleted ") &&
-			!strings.Contains(r, " resource-state ") {
+			!strings.Contains(r, " resource-state ") && !strings.Contains(r, " group-state ") {
 			t.Errorf("left after the deletions: %s", r)
 		}
 	}

@@ -15,8 +15,15 @@ import (
 // "<organization id>/<group id>", so one organization's groups are one
 // ordered prefix that ListGroups pages through. While a group is not
 // deleted its name and addresses are in the shared entity indexes
-// (entity.go); a deleted group is in group-deleted, by deletion time,
-// until Purge.
+// (entity.go), which keep them unique. ListGroups reads indexes of groups
+// only, so that each filter pages through exactly the groups it shows:
+// while not deleted, its name and primary email; always, its state. A
+// deleted group is in group-deleted, by deletion time, until Purge:
+//
+//	group-name     org/lower(name) NUL group id, while not deleted
+//	group-email    org/lower(primary email) NUL group id, while not deleted
+//	group-state    org/state/group id
+//	group-deleted  org/deletion time/group id, while deleted
 var groups = &table[group]{
 	codec: record.For[group](),
 	coll:  "group",
@@ -24,6 +31,9 @@ var groups = &table[group]{
 	indexes: []indexOn[group]{
 		{entityNames, func(g *group) []string { return g.whileUndeleted(g.Name) }},
 		{entityEmails, func(g *group) []string { return g.whileUndeleted(g.all()...) }},
+		{groupNames, func(g *group) []string { return g.whileUndeleted(g.Name) }},
+		{groupEmails, func(g *group) []string { return g.whileUndeleted(g.Email) }},
+		{groupStates, func(g *group) []string { return []string{g.State} }},
 		{deletedGroups, func(g *group) []string {
 			if g.State != userDeleted {
 				return nil
@@ -34,7 +44,10 @@ var groups = &table[group]{
 }
 
 var (
-	deletedGroups = &index{coll: "group-deleted"} // org/deletion time/group id
+	groupNames    = &index{coll: "group-name", fold: true, byValue: true}
+	groupEmails   = &index{coll: "group-email", fold: true, byValue: true}
+	groupStates   = &index{coll: "group-state"}
+	deletedGroups = &index{coll: "group-deleted"}
 	groupKind     = kindOf(groups)
 )
 

@@ -11,7 +11,9 @@ import (
 // filter at most; prefixes match without regard to case. Without a filter,
 // or with State, groups come in id order (deleted ones for their
 // retention); with NamePrefix or PrimaryEmailPrefix in the order of that
-// value, read from the shared entity index, which holds no deleted entity.
+// value, and deleted groups, which hold no name or address, are not listed.
+// Each filter reads an index of groups only (groups.go), so a page reads
+// what it returns.
 func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*model.ListGroupsOutput, error) {
 	f := in.Filters
 	if f == nil {
@@ -37,16 +39,25 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*m
 		if err != nil {
 			return err
 		}
-		coll, prefix := groups.coll, o.prefix()
+		coll, prefix, groupID := groups.coll, o.prefix(), entryID
 		switch {
 		case f.NamePrefix != nil:
-			coll, prefix = entityNames.coll, entityNames.entryKey(o, entityNames.folded(*f.NamePrefix), "")
+			coll, prefix = groupNames.coll, o.prefix()+groupNames.folded(*f.NamePrefix)
 		case f.PrimaryEmailPrefix != nil:
-			coll, prefix = entityEmails.coll, entityEmails.entryKey(o, entityEmails.folded(*f.PrimaryEmailPrefix), "")
+			coll, prefix = groupEmails.coll, o.prefix()+groupEmails.folded(*f.PrimaryEmailPrefix)
+		case f.State != nil:
+			coll, prefix = groupStates.coll, groupStates.entryKey(o, string(*f.State), "")
+			groupID = func(key string) string { return key[len(prefix):] }
 		}
 		list, next, err := page(r, pg, coll, prefix, func(key string, raw []byte) (model.Group, bool, error) {
-			g, err := groupListed(r, o, coll, key, raw)
-			if err != nil || g == nil || s.gone(g.State, g.DeletedAt) || (f.State != nil && string(*f.State) != g.State) {
+			var g *group
+			var err error
+			if coll == groups.coll {
+				g, err = groups.decode(key, raw)
+			} else {
+				g, err = groups.get(r, o, groupID(key))
+			}
+			if err != nil || g == nil || !s.listedGroup(g, f) {
 				return model.Group{}, false, err
 			}
 			return model.Group{
@@ -67,24 +78,20 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsInput) (*m
 	return out, nil
 }
 
-// groupListed returns the group a scanned record of coll stands for: the
-// group record itself, or the group holding an entity index entry; nil
-// for entries of other kinds, and for addresses that are not a group's
-// primary one (the address index also holds aliases).
-func groupListed(r store.Reader, o orgRef, coll, key string, raw []byte) (*group, error) {
-	if coll == groups.coll {
-		return groups.decode(key, raw)
+// listedGroup reports whether ListGroups shows g under filter f: deleted
+// groups until their retention ends, and only those the filter matches
+// (the index a filter reads holds what it asks for; checking the record
+// again keeps a prefix that runs on into an entry's id from matching).
+func (s *Service) listedGroup(g *group, f *model.ListGroupsFilters) bool {
+	switch {
+	case s.gone(g.State, g.DeletedAt):
+		return false
+	case f.NamePrefix != nil:
+		return g.State != userDeleted && hasPrefixFold(g.Name, *f.NamePrefix)
+	case f.PrimaryEmailPrefix != nil:
+		return g.State != userDeleted && g.Email != "" && hasPrefixFold(g.Email, *f.PrimaryEmailPrefix)
+	case f.State != nil:
+		return string(*f.State) == g.State
 	}
-	kind, id := parseHolder(raw)
-	if kind != groups.coll {
-		return nil, nil
-	}
-	g, err := groups.get(r, o, id)
-	if err != nil || g == nil {
-		return nil, err
-	}
-	if coll == entityEmails.coll && key[len(o.prefix()):] != entityEmails.folded(g.Email) {
-		return nil, nil
-	}
-	return g, nil
+	return true
 }

@@ -10,28 +10,43 @@ import (
 )
 
 // memberships are the direct members of groups, one record per (group,
-// member), both ways:
+// member), both ways, and by the group's name:
 //
-//	group-member     org/<group id>/<member id>                  -> membership
-//	member-of-group  org/<member id>/<group id>/<member id>      -> ""
+//	group-member          org/<group id>/<member id>                               -> membership
+//	member-of-group       org/<member id>/<group id>/<member id>                   -> ""
+//	member-of-group-name  org/<member id>/lower(<group name>) NUL <group id>/<member id> -> ""
 //
 // so that ListGroupMembers pages through a group's records in member id
 // order and ListGroupsForEntity through a member's index entries in group
-// id order, each reading only what it returns, and deleting either side
-// finds every membership it takes with it.
+// id order, or in group name order under GroupNamePrefix, each reading
+// only what it returns, and deleting either side finds every membership
+// it takes with it. A group's name never changes (UpdateGroup sets only
+// its visibility), so the record can carry it.
 var memberships = &table[membership]{
 	codec: record.For[membership](),
 	coll:  "group-member",
 	id:    func(m *membership) string { return m.GroupID + "/" + m.MemberID },
 	indexes: []indexOn[membership]{
 		{memberOf, func(m *membership) []string { return []string{m.MemberID} }},
+		{memberOfByName, func(m *membership) []string { return []string{groupNameKey(m.MemberID, m.GroupName)} }},
 	},
 }
 
-var memberOf = &index{coll: "member-of-group"}
+var (
+	memberOf       = &index{coll: "member-of-group"}
+	memberOfByName = &index{coll: "member-of-group-name", byValue: true}
+)
+
+// groupNameKey is the value a membership holds in memberOfByName, and with
+// a prefix of a group name the prefix of the entries it matches: the
+// member id as it is, the name without regard to case.
+func groupNameKey(memberID, groupName string) string {
+	return memberID + "/" + strings.ToLower(groupName)
+}
 
 type membership struct {
 	GroupID    string `json:"groupId"`
+	GroupName  string `json:"groupName"`  // the group's name, for memberOfByName
 	MemberKind string `json:"memberKind"` // the member's table: user or group
 	MemberID   string `json:"memberId"`
 }
@@ -147,7 +162,7 @@ func (s *Service) AssociateMemberToGroup(ctx context.Context, in *model.Associat
 		if err != nil {
 			return err
 		}
-		rec := &membership{GroupID: g.ID, MemberKind: m.ref.Kind, MemberID: m.ref.ID}
+		rec := &membership{GroupID: g.ID, GroupName: g.Name, MemberKind: m.ref.Kind, MemberID: m.ref.ID}
 		if ok, err := memberships.has(tx, o, memberships.id(rec)); err != nil || ok {
 			return err
 		}
@@ -268,7 +283,8 @@ func (s *Service) ListGroupMembers(ctx context.Context, in *model.ListGroupMembe
 // ListGroupsForEntity implements WorkMailService.ListGroupsForEntity: the
 // groups the user or group is a direct member of, in group id order;
 // GroupNamePrefix keeps those whose name starts with it, without regard
-// to case.
+// to case, in the order of the name (then of the id), read from
+// memberOfByName so that a page reads only what it returns.
 func (s *Service) ListGroupsForEntity(ctx context.Context, in *model.ListGroupsForEntityInput) (*model.ListGroupsForEntityOutput, error) {
 	var prefix *string
 	if in.Filters != nil {
@@ -291,10 +307,20 @@ func (s *Service) ListGroupsForEntity(ctx context.Context, in *model.ListGroupsF
 		if err != nil {
 			return err
 		}
-		scan := memberOf.entryKey(o, m.ref.ID, "")
-		list, next, err := page(r, pg, memberOf.coll, scan, func(key string, _ []byte) (model.GroupIdentifier, bool, error) {
+		coll, scan := memberOf.coll, memberOf.entryKey(o, m.ref.ID, "")
+		groupOf := func(key string) string {
 			groupID, _, _ := strings.Cut(key[len(scan):], "/")
-			g, err := groups.get(r, o, groupID)
+			return groupID
+		}
+		if prefix != nil {
+			coll, scan = memberOfByName.coll, o.prefix()+groupNameKey(m.ref.ID, *prefix)
+			groupOf = func(key string) string {
+				groupID, _, _ := strings.Cut(entryID(key), "/")
+				return groupID
+			}
+		}
+		list, next, err := page(r, pg, coll, scan, func(key string, _ []byte) (model.GroupIdentifier, bool, error) {
+			g, err := groups.get(r, o, groupOf(key))
 			if err != nil || g == nil || (prefix != nil && !hasPrefixFold(g.Name, *prefix)) {
 				return model.GroupIdentifier{}, false, err
 			}

@@ -122,14 +122,14 @@ func (f *fixture) view(p store.Partition, fn func(r store.Reader) error) {
 // and in store.Global. A test that adds a collection must list it here.
 var allCollections = []string{
 	organizations.coll, orgAliases.coll, orgDirectories.coll, applications.coll,
-	users.coll, entityNames.coll, entityEmails.coll, userIdPs.coll, deletedUsers.coll,
+	users.coll, entityNames.coll, entityEmails.coll, userIdPs.coll, userNames.coll, userEmails.coll, userStates.coll, userDisplayNames.coll, deletedUsers.coll,
 	personalAccessTokens.coll, userTokens.coll, identityProviders.coll,
 	collClientTokens, collClientTokenOrgs, collMeta,
 	collGlobalAddresses, collPartitions,
 	mailDomains.coll, mailDomainNames.coll,
 	testGroups.coll,
 	mailboxQuotas.coll, mailboxGrants.coll, grantsHeld.coll,
-	groups.coll, deletedGroups.coll, memberships.coll, memberOf.coll,
+	groups.coll, groupNames.coll, groupEmails.coll, groupStates.coll, deletedGroups.coll, memberships.coll, memberOf.coll, memberOfByName.coll,
 	resources.coll, resourceNames.coll, resourceEmails.coll, resourceStates.coll, deletedResources.coll,
 	delegations.coll, delegatesOf.coll,
 	availabilityConfigs.coll, exportJobs.coll, exportJobStarts.coll,

@@ -2,6 +2,7 @@ package service
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/workmaild/workmaild/internal/model"
@@ -14,9 +15,11 @@ const defaultListPage = 100
 
 // pager is one page of one list. A list is an ordered scan of one
 // collection under one prefix; the NextToken carries the key of the last
-// item returned, signed for the list's scope (the operation, the partition
-// and whatever narrows the list), so a token minted for one list is
-// refused by every other, and a page resumes strictly after the last item
+// item returned, signed for the list's scope (the operation, the record
+// layout, the partition and whatever narrows the list), so a token minted
+// for one list is refused by every other, a token of an older layout
+// (whose key may belong to another collection now) is refused rather than
+// resumed at the wrong place, and a page resumes strictly after the last item
 // whatever was inserted or deleted in between: no record present
 // throughout is repeated or skipped.
 type pager struct {
@@ -30,7 +33,7 @@ type pager struct {
 // mint for this scope is InvalidParameterException.
 func (s *Service) newPager(operation string, p store.Partition, token *string, maxResults *int32, narrowing ...string) (*pager, error) {
 	pg := &pager{s: s, limit: defaultListPage,
-		scope: operation + "\x00" + p.Account + "\x00" + p.Region + "\x00" + strings.Join(narrowing, "\x00")}
+		scope: operation + "\x00" + strconv.Itoa(schemaVersion) + "\x00" + p.Account + "\x00" + p.Region + "\x00" + strings.Join(narrowing, "\x00")}
 	if maxResults != nil {
 		pg.limit = int(*maxResults)
 	}

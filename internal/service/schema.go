@@ -14,7 +14,10 @@ import (
 // partition at meta/schema. Version 1 had no version record: its unique
 // index entries held a bare id, deleted users had no deletion index,
 // addresses had no global entries and client tokens did not name their
-// organization. Version 2 is this file's.
+// organization. Version 2 had no name, email and state indexes of users
+// and groups of their own, no display-name index of users, and
+// memberships did not carry the group's name nor have the index of a
+// member's groups by name. Version 3 is this file's.
 //
 // The store cannot list its partitions, so a partition is migrated when
 // it is first used: every write transaction migrates (in the same
@@ -25,7 +28,7 @@ import (
 // transaction function simply migrates again. A partition that has never
 // held an organization needs nothing and is stamped by its first write.
 const (
-	schemaVersion  = 2
+	schemaVersion  = 3
 	collMeta       = "meta"
 	schemaRecordID = "schema"
 )
@@ -89,9 +92,15 @@ func migrate(tx store.Tx, p store.Partition) error {
 		return nil
 	case v > schemaVersion:
 		return checkSchema(tx)
-	case v == 1:
-		if err := migrateV1(tx, p); err != nil {
-			return fmt.Errorf("service: migrating partition %s/%s from layout 1: %w", p.Account, p.Region, err)
+	}
+	// Each step reads layout n and writes n+1; a partition older by
+	// several takes them in turn.
+	for n, step := range []func(store.Tx, store.Partition) error{1: migrateV1, 2: migrateV2} {
+		if v == 0 || n < v { // v 0: a partition without records needs no step
+			continue
+		}
+		if err := step(tx, p); err != nil {
+			return fmt.Errorf("service: migrating partition %s/%s from layout %d: %w", p.Account, p.Region, n, err)
 		}
 	}
 	return tx.Put(collMeta, schemaRecordID, []byte(strconv.Itoa(schemaVersion)))
@@ -160,6 +169,42 @@ func migrateV1(tx store.Tx, p store.Partition) error {
 		}
 	}
 	return nil
+}
+
+// migrateV2 fills the indexes layout 3 added: users and groups by name,
+// email and state, users by display name, and memberships by group name,
+// which needs each membership to carry its group's name first.
+func migrateV2(tx store.Tx, p store.Partition) error {
+	return organizations.each(tx, orgRef{Partition: p}, func(org *organization) error {
+		o := orgRef{p, org.ID}
+		var named []*membership
+		err := memberships.each(tx, o, func(m *membership) error {
+			if m.GroupName != "" {
+				return nil
+			}
+			g, err := groups.get(tx, o, m.GroupID)
+			if err != nil || g == nil { // memberships go with their group: none is left without
+				return err
+			}
+			m.GroupName = g.Name
+			named = append(named, m)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, m := range named { // written after the scan, which must not see its own writes
+			if err := memberships.put(tx, o, m); err != nil {
+				return err
+			}
+		}
+		for _, t := range []interface{ reindexAll(store.Tx, orgRef) error }{users, groups, memberships} {
+			if err := t.reindexAll(tx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // reindexAll claims every index entry the organization's records hold.

@@ -17,11 +17,12 @@ import (
 //
 // Keys are scoped by organization: a record of organization o lives at
 // "<o>/<id>", a unique index entry at "<o>/<value>" and a multi-value
-// entry at "<o>/<value>/<id>", so that everything of an organization is
-// one prefix of each collection (see deleteAll). Tables of records that
-// belong to the partition rather than to an organization (organizations,
-// Identity Center applications) are used with the empty organization id:
-// their keys are the bare id and value. A singleton table holds one
+// entry at "<o>/<value>/<id>" (or "<o>/<value>\x00<id>", see byValue),
+// so that everything of an organization is one prefix of each collection
+// (see deleteAll). Tables of records that belong to the partition rather
+// than to an organization (organizations, Identity Center applications)
+// are used with the empty organization id: their keys are the bare id and
+// value. A singleton table holds one
 // record per organization, keyed by the organization id alone.
 type table[T any] struct {
 	codec     record.Codec[T] // how records are stored (internal/record)
@@ -38,6 +39,11 @@ type index struct {
 	coll   string
 	fold   bool // values compared without regard to case (stored lower-cased)
 	unique bool // one holder per value; else one entry per (value, record)
+	// byValue ends a multi-value entry's value with NUL rather than "/",
+	// so that entries sort by value, then id, even where one value is a
+	// prefix of another ("ann" before "ann smith"): for lists in the order
+	// of a free-text value.
+	byValue bool
 	// conflict is the error a unique index raises when another record
 	// holds a value (given as the claimant spelled it).
 	conflict func(orgID, value string) error
@@ -212,8 +218,15 @@ func (ix *index) entryKey(o orgRef, value, id string) string {
 	if ix.unique {
 		return o.prefix() + value
 	}
+	if ix.byValue {
+		return o.prefix() + value + "\x00" + id
+	}
 	return o.prefix() + value + "/" + id
 }
+
+// entryID is the id of the record a multi-value entry of a byValue index
+// is for: what follows the last NUL (ids hold none).
+func entryID(key string) string { return key[strings.LastIndexByte(key, 0)+1:] }
 
 // holder is what a unique entry stores: the kind and id of the record.
 func (t *table[T]) holder(id string) string { return t.coll + "/" + id }

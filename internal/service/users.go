@@ -13,9 +13,19 @@ import (
 // users is the table of the user kind of entity. Records live under
 // "<organization id>/<user id>", so that one organization's users are one
 // ordered prefix: ListUsers pages through it without reading the rest.
-// While a user is not deleted its name and email are in the shared entity
-// indexes (entity.go) and its identity-provider user id in user-idp; a
-// deleted user is in user-deleted, by deletion time, until Purge.
+// While a user is not deleted its name and addresses are in the shared
+// entity indexes (entity.go), which keep them unique. ListUsers reads
+// indexes of users only, so that each filter pages through exactly the
+// users it shows: while not deleted, its name, primary email and
+// identity-provider user id; always, its state and display name. A
+// deleted user is in user-deleted, by deletion time, until Purge:
+//
+//	user-name     org/lower(name) NUL user id, while not deleted
+//	user-email    org/lower(primary email) NUL user id, while not deleted
+//	user-idp      org/lower(identity-provider user id)/user id, while not deleted
+//	user-state    org/state/user id
+//	user-display  org/lower(display name) NUL user id
+//	user-deleted  org/deletion time/user id, while deleted
 var users = &table[user]{
 	codec: record.For[user](),
 	coll:  "user",
@@ -29,6 +39,10 @@ var users = &table[user]{
 			return u.all()
 		}},
 		{userIdPs, func(u *user) []string { return whileUndeleted(u, u.IdPUserID) }},
+		{userNames, func(u *user) []string { return whileUndeleted(u, u.Name) }},
+		{userEmails, func(u *user) []string { return whileUndeleted(u, u.Email) }},
+		{userStates, func(u *user) []string { return []string{u.State} }},
+		{userDisplayNames, func(u *user) []string { return []string{u.DisplayName} }},
 		{deletedUsers, func(u *user) []string {
 			if u.State != userDeleted {
 				return nil
@@ -39,9 +53,13 @@ var users = &table[user]{
 }
 
 var (
-	userIdPs     = &index{coll: "user-idp", fold: true} // org/lower(identity-provider user id)/user id
-	deletedUsers = &index{coll: "user-deleted"}         // org/deletion time/user id
-	userKind     = kindOf(users)
+	userIdPs         = &index{coll: "user-idp", fold: true}
+	userNames        = &index{coll: "user-name", fold: true, byValue: true}
+	userEmails       = &index{coll: "user-email", fold: true, byValue: true}
+	userStates       = &index{coll: "user-state"}
+	userDisplayNames = &index{coll: "user-display", fold: true, byValue: true}
+	deletedUsers     = &index{coll: "user-deleted"}
+	userKind         = kindOf(users)
 )
 
 func whileUndeleted(u *user, v string) []string {

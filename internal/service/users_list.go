@@ -14,13 +14,14 @@ import (
 type userSource struct {
 	collection string
 	prefix     string                         // scanned prefix of the collection
-	userID     func(key, value []byte) string // the user an index entry names; "" for none
+	userID     func(key, value []byte) string // the user an index entry names
 }
 
 // ListUsers implements WorkMailService.ListUsers. As AWS documents, one
 // filter at most; prefixes match without regard to case. Without a filter
-// users come in id order; with a name, email or identity-provider prefix
-// in that value's order. NextTokens carry the last key returned, bound to
+// users come in id order, and with State in id order among those of the
+// state; with a name, display-name, email or identity-provider prefix in
+// that value's order. NextTokens carry the last key returned, bound to
 // the organization and filter.
 func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersInput) (*model.ListUsersOutput, error) {
 	f := in.Filters
@@ -68,46 +69,37 @@ func (src userSource) read(r store.Reader, o orgRef, key string, value []byte) (
 	if src.userID == nil {
 		return users.decode(key, value)
 	}
-	id := src.userID([]byte(key), value)
-	if id == "" {
-		return nil, nil
-	}
-	u, err := users.get(r, o, id)
-	if err != nil || u == nil {
-		return nil, err
-	}
-	// The address index also holds aliases: list by the primary address only.
-	if src.collection == entityEmails.coll && key[len(o.prefix()):] != entityEmails.folded(u.Email) {
-		return nil, nil
-	}
-	return u, nil
+	return users.get(r, o, src.userID([]byte(key), value))
 }
 
-// usersSource picks the collection a ListUsers request reads. The name
-// and email indexes are shared by every kind of entity: entries of other
-// kinds are skipped.
+// usersSource picks the collection a ListUsers request reads: for a
+// filter, an index of users only (users.go).
 func usersSource(o orgRef, f *model.ListUsersFilters) userSource {
-	byHolder := func(_, value []byte) string {
-		if kind, id := parseHolder(value); kind == users.coll {
-			return id
-		}
-		return ""
-	}
+	byEntryID := func(key, _ []byte) string { return entryID(string(key)) }
 	switch {
 	case f.UsernamePrefix != nil:
-		return userSource{entityNames.coll, entityNames.entryKey(o, entityNames.folded(*f.UsernamePrefix), ""), byHolder}
+		return userSource{userNames.coll, o.prefix() + userNames.folded(*f.UsernamePrefix), byEntryID}
 	case f.PrimaryEmailPrefix != nil:
-		return userSource{entityEmails.coll, entityEmails.entryKey(o, entityEmails.folded(*f.PrimaryEmailPrefix), ""), byHolder}
+		return userSource{userEmails.coll, o.prefix() + userEmails.folded(*f.PrimaryEmailPrefix), byEntryID}
 	case f.IdentityProviderUserIdPrefix != nil:
-		return userSource{userIdPs.coll, o.prefix() + userIdPs.folded(*f.IdentityProviderUserIdPrefix), func(key, _ []byte) string {
-			return string(key[strings.LastIndexByte(string(key), '/')+1:])
-		}}
+		return userSource{userIdPs.coll, o.prefix() + userIdPs.folded(*f.IdentityProviderUserIdPrefix), byLastSegment}
+	case f.DisplayNamePrefix != nil:
+		return userSource{userDisplayNames.coll, o.prefix() + userDisplayNames.folded(*f.DisplayNamePrefix), byEntryID}
+	case f.State != nil:
+		return userSource{userStates.coll, userStates.entryKey(o, string(*f.State), ""), byLastSegment}
 	}
 	return userSource{collection: users.coll, prefix: o.prefix()}
 }
 
+// byLastSegment is the user of a multi-value entry "org/value/user id".
+func byLastSegment(key, _ []byte) string {
+	return string(key[strings.LastIndexByte(string(key), '/')+1:])
+}
+
 // listed reports whether ListUsers shows u under filter f: deleted users
-// until their retention ends, and only those matching the scan-time filters.
+// until their retention ends (their entries wait for Purge). The index a
+// filter reads holds only the users it matches; State and
+// DisplayNamePrefix are checked on the record as well, as they always were.
 func (s *Service) listed(u *user, f *model.ListUsersFilters) bool {
 	if u.State == userDeleted && !s.now().Before(u.DeletedAt.Add(DeletedUserRetention)) {
 		return false

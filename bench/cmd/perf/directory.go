@@ -39,8 +39,8 @@ var dirLists = []struct {
 		}{org, "everyone", 100, token})
 		return string(b)
 	}},
-	// Filtered by state, a page reads groups until it has 100 of that
-	// state: with 100 ENABLED in each directory, the whole directory.
+	// Filtered by state, a page reads the state index: the 100 ENABLED
+	// groups of each directory, and none of its other groups (DISABLED).
 	{"ListGroups State=ENABLED", fmt.Sprintf("groups (%d ENABLED)", enabledGroups), "ListGroups", func(int) int { return enabledGroups }, func(org, token string) string {
 		b, _ := json.Marshal(struct { // cannot fail: strings and an int
 			OrganizationId string
