@@ -2,6 +2,7 @@
 //
 //	workmaild serve [--addr HOST:PORT] [--data-dir DIR | --in-memory] ...
 //	workmaild tokens create|check --endpoint URL --account A --region R ...
+//	workmaild store copy --from DIR|URL --to DIR|URL [--replace]
 //
 // Every flag can also be set through an environment variable named
 // WORKMAILD_ plus the flag in upper case with '-' as '_' (WORKMAILD_ADDR,
@@ -36,6 +37,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = serve(ctx, args[1:], getenv, stdout, stderr)
 	case "tokens":
 		err = tokens(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "store":
+		err = storeCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -71,6 +74,11 @@ func usage(w io.Writer) {
                              extension); prints its secret, once
   workmaild tokens check  --account A --region R --organization-id ID --user U [--endpoint URL]
                              check a secret read from standard input
+  workmaild store copy --from DIR|URL --to DIR|URL [--replace]
+                             copy every record of a stopped store (a data
+                             directory or a postgres:// URL) into another;
+                             a target holding records is refused unless
+                             --replace
   workmaild help             show this help
 `)
 }

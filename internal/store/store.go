@@ -178,3 +178,27 @@ type Store interface {
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
+
+// Record is one record with its whole address, as an Exporter yields it.
+type Record struct {
+	Partition  Partition
+	Collection string
+	ID         string
+	// Value follows Reader.Get's rules: valid only until the callback
+	// returns, and not to be modified.
+	Value []byte
+}
+
+// Exporter is implemented by stores that can enumerate every record they
+// hold, to copy a store into another (workmaild store copy). It is not
+// part of the contract a server needs.
+type Exporter interface {
+	// Export calls fn for every record of every partition, Global
+	// included, as of one consistent snapshot: a transaction committed on
+	// any partition is in it entirely or not at all. Records come in
+	// ascending bytewise order of (Account, NUL, Region), then collection,
+	// then id. Export stops at the first error fn returns, and returns it.
+	// fn must not call Update or Reset on the same store (a store may hold
+	// locks or a connection while it runs).
+	Export(ctx context.Context, fn func(Record) error) error
+}

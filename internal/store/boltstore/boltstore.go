@@ -36,7 +36,15 @@ type Options struct {
 	// of the machine (not just the process) may then lose acknowledged
 	// writes or corrupt the file.
 	NoSync bool
+	// ReadOnly opens the file for reading only, under a shared lock: no
+	// server can have it open meanwhile, and Update, Reset fail. For
+	// copying a store out (workmaild store copy).
+	ReadOnly bool
 }
+
+// ErrLocked is returned (wrapped) by Open when another process holds the
+// file's lock: a server is using the store.
+var ErrLocked = errors.New("boltstore: the store file is locked by another process (is a workmaild serving it?)")
 
 // Store is a store.Store persisted in one bbolt file. Transaction
 // functions must not call Update or Close on the same Store (they run on
@@ -63,9 +71,13 @@ func Open(path string, opts Options) (*Store, error) {
 	// Defaults otherwise: InitialMmapSize would inflate RSS for small
 	// stores, and NoFreelistSync would make Open scan the whole file.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: lockTimeout,
-		NoSync:  opts.NoSync,
+		Timeout:  lockTimeout,
+		NoSync:   opts.NoSync,
+		ReadOnly: opts.ReadOnly,
 	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}

@@ -37,6 +37,11 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t, boltstore.Options{}) }, storetest.Options{CallsOnce: true})
 }
 
+// TestExport runs the Exporter tests (store copy).
+func TestExport(t *testing.T) {
+	storetest.RunExport(t, func(t *testing.T) store.Store { return openTemp(t, boltstore.Options{}) })
+}
+
 func TestReopenKeepsEverything(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")

@@ -49,6 +49,11 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pg.Database(t)) }, storetest.Options{CallsOnce: true})
 }
 
+// TestExport runs the Exporter tests (store copy).
+func TestExport(t *testing.T) {
+	storetest.RunExport(t, func(t *testing.T) store.Store { return open(t, pg.Database(t)) })
+}
+
 func BenchmarkStore(b *testing.B) {
 	storetest.Benchmark(b, func(b *testing.B) store.Store { return open(b, pg.Database(b)) })
 }
