@@ -28,6 +28,8 @@ func (s *Server) internalRoutes() *http.ServeMux {
 	// API to create them). Strict authentication must guard these.
 	mux.HandleFunc("POST "+InternalPrefix+"tokens", s.handleIssueToken)
 	mux.HandleFunc("POST "+InternalPrefix+"tokens/check", s.handleCheckToken)
+	// Mail-client logins, for a mail server's password database.
+	mux.HandleFunc("POST "+LoginsPath, s.handleLogin)
 	// Mail-domain verification: workmaild cannot look at DNS.
 	mux.HandleFunc("POST "+InternalPrefix+"mail-domains/verification", s.handleDomainVerification)
 	mux.HandleFunc(InternalPrefix, func(w http.ResponseWriter, r *http.Request) {

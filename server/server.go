@@ -85,6 +85,9 @@ type Options struct {
 	// NoSync skips fsync on commit: faster, but a machine crash (not a
 	// process crash) may lose acknowledged writes. For benchmarks only.
 	NoSync bool
+	// LoginLimits bound repeated mail-login failures per login name and
+	// per client address; zero fields take the defaults.
+	LoginLimits LoginLimits
 }
 
 // Server is a complete workmaild. It is an http.Handler.
@@ -134,6 +137,7 @@ func New(opts Options) (*Server, error) {
 		Log:       log,
 
 		AvailabilityTestCalls: opts.AvailabilityTestCalls,
+		LoginLimits:           opts.LoginLimits,
 	})
 	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{

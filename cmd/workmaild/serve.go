@@ -40,6 +40,7 @@ type serveConfig struct {
 	deletedRetention time.Duration
 	domainDelay      time.Duration
 	availabilityTest bool
+	loginLimits      server.LoginLimits
 	shutdownTimeout  time.Duration
 	cpuProfile       string
 }
@@ -65,6 +66,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.deletedRetention, "org-deleted-retention", time.Hour, "how long a deleted organization stays describable")
 	fs.DurationVar(&c.domainDelay, "domain-verification-delay", 0, "time a registered mail domain stays PENDING before it is VERIFIED (0: at once)")
 	fs.BoolVar(&c.availabilityTest, "availability-test-calls", false, "let TestAvailabilityConfiguration call the EWS endpoints it tests (otherwise no outbound call is made)")
+	fs.IntVar(&c.loginLimits.PerName, "login-failures-per-name", server.DefaultLoginFailuresPerName, "failed mail logins of one login name, within --login-failure-window, after which its logins are refused")
+	fs.IntVar(&c.loginLimits.PerIP, "login-failures-per-ip", server.DefaultLoginFailuresPerIP, "failed mail logins from one client address, within --login-failure-window, after which its logins are refused")
+	fs.DurationVar(&c.loginLimits.Window, "login-failure-window", server.DefaultLoginFailureWindow, "how long failed mail logins count from the first one")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
@@ -95,6 +99,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	}
 	if c.domainDelay < 0 {
 		return nil, usageError{msg: "--domain-verification-delay must not be negative"}
+	}
+	if c.loginLimits.PerName <= 0 || c.loginLimits.PerIP <= 0 || c.loginLimits.Window <= 0 {
+		return nil, usageError{msg: "--login-failures-per-name, --login-failures-per-ip and --login-failure-window must be positive"}
 	}
 	if c.maxBodyBytes <= 0 {
 		return nil, usageError{msg: "--max-body-bytes must be positive"}
@@ -208,6 +215,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			DomainVerificationDelay: c.domainDelay,
 		},
 		AvailabilityTestCalls: c.availabilityTest,
+		LoginLimits:           c.loginLimits,
 	}
 	switch {
 	case c.store != "":

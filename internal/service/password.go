@@ -60,6 +60,21 @@ func (h passwordHasher) hash(ctx context.Context, password string) (string, erro
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
+// verify reports whether password matches a PHC string made by hash,
+// taking a slot like hash does: a login verifies as slowly as it hashed.
+func (h passwordHasher) verify(ctx context.Context, phc, password string) (bool, error) {
+	if phc == "" || password == "" {
+		return false, nil
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	return verifyPassword(phc, password), nil
+}
+
 // verifyPassword reports whether password matches a PHC string made by
 // hash, comparing in constant time.
 func verifyPassword(phc, password string) bool {

@@ -12,7 +12,8 @@ import (
 // Purge removes from the store what no answer can show any more:
 // organizations whose DeletedRetention has passed and users, groups and resources
 // deleted DeletedUserRetention ago, with every record under them (index entries,
-// tokens, configuration, client tokens, global addresses). Answers never
+// tokens, configuration, client tokens, global addresses), and mail-login
+// failure counters whose window has ended. Answers never
 // depend on it (they already treat such records as absent), so it may
 // run at any time, any number of times, in several processes at once:
 // each organization is purged in a transaction of its own that checks
@@ -38,7 +39,7 @@ func (s *Service) Purge(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.purgeLoginFailures(ctx)
 }
 
 // purgePartition finds, in a read, the organizations to purge and those

@@ -56,6 +56,8 @@ type Config struct {
 	// AvailabilityTestCalls lets TestAvailabilityConfiguration call the
 	// EWS endpoint it tests; without it the service makes no outbound call.
 	AvailabilityTestCalls bool
+	// LoginLimits bound repeated mail-login failures.
+	LoginLimits LoginLimits
 }
 
 // Service implements model.Handlers. Operations it does not override
@@ -69,6 +71,8 @@ type Service struct {
 	paging    paging.Codec
 	log       *slog.Logger
 	passwords passwordHasher
+	// loginLimits bound repeated mail-login failures (logins.go).
+	loginLimits LoginLimits
 	// availabilityCalls allows EWS test calls, made with probe.
 	availabilityCalls bool
 	probe             *http.Client
@@ -81,6 +85,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, now: cfg.Now, ids: cfg.IDs, lifecycle: cfg.Lifecycle, paging: cfg.Paging, log: cfg.Log,
 		passwords:         newPasswordHasher(),
+		loginLimits:       cfg.LoginLimits.withDefaults(),
 		availabilityCalls: cfg.AvailabilityTestCalls,
 		probe:             newProbeClient(),
 	}
