@@ -9,14 +9,14 @@ import (
 
 // measureDescribe compares one repeated request,
 // DescribeIdentityProviderConfiguration of one organization, on each
-// workmaild (default flags, persistent store, info log) with the baseline
+// workmaild (default flags, persistent store or PostgreSQL, info log) with the baseline
 // serving the same response bytes, in alternating wrk rounds. It is a
 // secondary figure: no client repeats one request like this.
 func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error) {
 	var sides []side
 	var answerFile string
 	for _, s := range bins.servers {
-		p, dir, err := startWorkmaild(c, s.bin, "describe")
+		p, dir, err := startWorkmaild(c, s, "describe")
 		if err != nil {
 			return nil, err
 		}
@@ -44,7 +44,7 @@ func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error
 		if err != nil {
 			return nil, err
 		}
-		sides = append(sides, side{name: s.name, p: p, script: script})
+		sides = append(sides, p.side(s.name, script))
 	}
 	bl, err := startProcess(bins.baseline, []string{"-addr", "127.0.0.1:0", "-body", answerFile}, filepath.Join(c.workDir, "baseline-describe.log"))
 	if err != nil {
@@ -52,10 +52,10 @@ func measureDescribe(ctx context.Context, c config, bins binaries) ([]row, error
 	}
 	defer bl.kill()
 	// The baseline answers any request, so the first binary's script does.
-	sides = append([]side{{name: "baseline", p: bl, script: sides[0].script}}, sides...)
+	sides = append([]side{processSide("baseline", bl, sides[0].script)}, sides...)
 	rs, err := runRounds(c, sides)
 	if err != nil {
 		return nil, err
 	}
-	return throughputRows("repeated Describe", fmt.Sprintf("%d conns", c.connections), "(not a target)", rs)
+	return throughputRows("repeated Describe", fmt.Sprintf("%d conns", c.connections), "(not a target)", bins, rs)
 }

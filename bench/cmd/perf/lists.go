@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,44 +14,69 @@ import (
 // Accounts of the small and the large user list; one store holds both,
 // so that one server answers both and is measured with all stored.
 const (
-	smallAccount = "222200000001"
-	largeAccount = "222200000002"
-	smallCount   = 1000
+	smallAccount  = "222200000001"
+	largeAccount  = "222200000002"
+	mediumAccount = "222200000005"
+	smallCount    = 1000
+	mediumCount   = 10000 // stored when -records is larger
 )
 
-// measureLists stores c.records users in one organization and 1,000 in
-// another, through CreateUser, on each binary, and compares the time of a
-// 100-item ListUsers page (the first one and one from the middle) between
-// the two. It also measures start-up and memory with them stored.
+// measureLists stores c.records users in one organization, 10,000 in
+// another (when c.records is more) and 1,000 in a third, through
+// CreateUser, on each server (but two replicas of one database), and
+// compares the time of a 100-item ListUsers page (the first one and one
+// from the middle) and of DescribeUser between the sizes. It also
+// measures start-up and memory with them stored.
 func measureLists(_ context.Context, c config, bins binaries) ([]row, error) {
+	type size struct {
+		count   int
+		account string
+	}
+	sizes := []size{{smallCount, smallAccount}}
+	if c.records > mediumCount {
+		sizes = append(sizes, size{mediumCount, mediumAccount})
+	}
+	sizes = append(sizes, size{c.records, largeAccount})
 	type lists struct {
-		small, large pageTiming
-		rss          int64
+		skipped  bool         // two replicas: the pg1 column answers for one database
+		pages    []pageTiming // by size
+		describe []time.Duration
+		rss      int64
 	}
 	var ls []lists
-	var dataDirs []string
-	for _, s := range bins.servers {
-		p, dir, err := startWorkmaild(c, s.bin, "lists")
+	stored := make([][]string, len(bins.servers))
+	for k, s := range bins.servers {
+		if replicas(s.store) > 1 {
+			ls = append(ls, lists{skipped: true})
+			continue
+		}
+		p, _, err := startWorkmaild(c, s, "lists")
 		if err != nil {
 			return nil, err
 		}
 		defer p.kill()
 		seedStart := time.Now()
-		small, err := seedUsers(p.url, smallAccount, smallCount, c.connections)
-		if err != nil {
-			return nil, err
+		var ocs []orgClient
+		total := 0
+		for _, sz := range sizes {
+			oc, err := seedUsers(p.url, sz.account, sz.count, c.connections)
+			if err != nil {
+				return nil, err
+			}
+			ocs, total = append(ocs, oc), total+sz.count
 		}
-		large, err := seedUsers(p.url, largeAccount, c.records, c.connections)
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(os.Stderr, "  %s: stored %d users in %v\n", s.name, smallCount+c.records, time.Since(seedStart).Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "  %s: stored %d users in %v\n", s.name, total, time.Since(seedStart).Round(time.Millisecond))
 		var l lists
-		if l.small, err = pageTimes(p.url, small, smallCount); err != nil {
-			return nil, err
-		}
-		if l.large, err = pageTimes(p.url, large, c.records); err != nil {
-			return nil, err
+		for i, sz := range sizes {
+			pt, err := pageTimes(p.url, ocs[i], sz.count)
+			if err != nil {
+				return nil, err
+			}
+			d, err := describeTimes(p.url, ocs[i])
+			if err != nil {
+				return nil, err
+			}
+			l.pages, l.describe = append(l.pages, pt), append(l.describe, d)
 		}
 		if l.rss, err = p.rssBytes(); err != nil {
 			return nil, err
@@ -60,37 +84,60 @@ func measureLists(_ context.Context, c config, bins binaries) ([]row, error) {
 		if err := p.stop(); err != nil {
 			return nil, err
 		}
-		ls, dataDirs = append(ls, l), append(dataDirs, filepath.Join(dir, "data"))
+		ls, stored[k] = append(ls, l), p.args
 	}
-	sts, err := measureStartup(c, bins, dataDirs, 5)
+	sts, err := measureStartup(c, bins, stored, 5)
 	if err != nil {
 		return nil, err
 	}
-	n := fmt.Sprintf("%dk", c.records/1000)
-	page := func(figure string, pick func(pageTiming) time.Duration) row {
-		r := row{figure: figure, target: "ratio ≤ 1.5"}
+	kilo := func(n int) string { return fmt.Sprintf("%dk", n/1000) }
+	n := kilo(c.records)
+	// compare is the row of a figure at size i against the same at 1k.
+	compare := func(figure string, i int, pick func(l lists, i int) time.Duration, format func(time.Duration) string) row {
+		r := row{figure: fmt.Sprintf("%s, %s vs 1k", figure, kilo(sizes[i].count)), target: "ratio ≤ 1.5"}
 		var smalls []string
 		for _, l := range ls {
-			r.values = append(r.values, ms(pick(l.large)))
-			smalls = append(smalls, ms(pick(l.small)))
-			r.ratios = append(r.ratios, ratio(float64(pick(l.large)), float64(pick(l.small))))
+			if l.skipped {
+				r.values, r.ratios, smalls = append(r.values, ""), append(r.ratios, ""), append(smalls, "-")
+				continue
+			}
+			r.values = append(r.values, format(pick(l, i)))
+			smalls = append(smalls, format(pick(l, 0)))
+			r.ratios = append(r.ratios, ratio(float64(pick(l, i)), float64(pick(l, 0))))
 		}
-		r.baseline = strings.Join(smalls, " | ") // each binary's own 1k list
+		r.baseline = strings.Join(smalls, " | ") // each server's own 1k list
 		return r
 	}
-	return []row{
-		{figure: "start → first answer, " + n + " users stored", values: each(sts, func(s startup) string { return ms(s.firstAnswer) }), target: "≤ 200 ms"},
-		{figure: "idle RSS after start, " + n + " users stored", values: each(sts, func(s startup) string { return mb(s.idleRSS) })},
-		page("ListUsers first page, "+n+" vs 1k", func(p pageTiming) time.Duration { return p.first }),
-		page("ListUsers middle page, "+n+" vs 1k", func(p pageTiming) time.Duration { return p.middle }),
-		{figure: "RSS with " + n + " users stored, after listing", values: each(ls, func(l lists) string { return mb(l.rss) }), target: "≤ 150 MB"},
-	}, nil
+	rows := []row{
+		{figure: "start → first answer, " + n + " users stored", values: eachStartup(sts, func(s startup) string { return ms(s.firstAnswer) }), target: "≤ 200 ms"},
+		{figure: "idle RSS after start, " + n + " users stored", values: eachStartup(sts, func(s startup) string { return mb(s.idleRSS) })},
+	}
+	for _, f := range []struct {
+		figure string
+		pick   func(l lists, i int) time.Duration
+		format func(time.Duration) string
+	}{
+		{"ListUsers first page", func(l lists, i int) time.Duration { return l.pages[i].first }, ms},
+		{"ListUsers middle page", func(l lists, i int) time.Duration { return l.pages[i].middle }, ms},
+		{"DescribeUser", func(l lists, i int) time.Duration { return l.describe[i] }, us},
+	} {
+		for i := 1; i < len(sizes); i++ {
+			rows = append(rows, compare(f.figure, i, f.pick, f.format))
+		}
+	}
+	return append(rows, row{figure: "RSS with " + n + " users stored, after listing", values: each(ls, func(l lists) string {
+		if l.skipped {
+			return ""
+		}
+		return mb(l.rss)
+	}), target: "≤ 150 MB"}), nil
 }
 
 // orgClient is a raw client for one organization of one account.
 type orgClient struct {
 	*rawClient
-	org string
+	org   string
+	users []string // ids of the users seedUsers created, in order
 }
 
 // seedUsers creates an organization in account and n users in it with
@@ -106,7 +153,7 @@ func seedUsers(url, account string, n, conns int) (orgClient, error) {
 	if err := json.Unmarshal(out, &created); err != nil {
 		return orgClient{}, err
 	}
-	oc := orgClient{rawClient: client, org: created.OrganizationId}
+	oc := orgClient{rawClient: client, org: created.OrganizationId, users: make([]string, n)}
 	var next atomic.Int64
 	var firstErr error
 	var once sync.Once
@@ -115,10 +162,16 @@ func seedUsers(url, account string, n, conns int) (orgClient, error) {
 		wg.Go(func() {
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
 				body := fmt.Sprintf(`{"OrganizationId":"%s","Name":"user-%07d","DisplayName":"User %d"}`, oc.org, i, i)
-				if _, err := client.call("CreateUser", body); err != nil {
+				out, err := client.call("CreateUser", body)
+				var user struct{ UserId string }
+				if err == nil {
+					err = json.Unmarshal(out, &user)
+				}
+				if err != nil {
 					once.Do(func() { firstErr = err })
 					return
 				}
+				oc.users[i-1] = user.UserId // each i writes its own element
 			}
 		})
 	}
@@ -162,6 +215,24 @@ func listPageTimes(url, auth, operation string, count int, body func(token strin
 	}
 	middle, err := timeCalls(client, operation, body(token))
 	return pageTiming{first: first, middle: middle}, err
+}
+
+// describeTimes is the median time of DescribeUser of 100 users spread
+// evenly over the organization's, one after the other.
+func describeTimes(url string, oc orgClient) (time.Duration, error) {
+	client := newRawClient(url, 1)
+	client.auth = oc.auth
+	defer client.close()
+	var times []time.Duration
+	for i := range 100 {
+		body := fmt.Sprintf(`{"OrganizationId":"%s","UserId":"%s"}`, oc.org, oc.users[i*len(oc.users)/100])
+		start := time.Now()
+		if _, err := client.call("DescribeUser", body); err != nil {
+			return 0, err
+		}
+		times = append(times, time.Since(start))
+	}
+	return median(times), nil
 }
 
 func pageBody(org, token string) string {

@@ -5,11 +5,14 @@
 //
 //	go run ./bench/cmd/perf [-steps mix,describe,startup,put,lists,directory] [-rounds 5] [-duration 5s]
 //	    [-orgs 20] [-users 5000] [-records 100000] [-entities 10000] [-workmaild BIN] [-compare BIN]
+//	    [-stores embedded,pg1,pg2]
 //
 // The headline figure is the realistic mix: many organizations and users,
 // reads spread over all of them, 5% writes. With -compare, a second binary
 // is measured in the same run, alternating with the first, against the
-// same baseline. The mix and describe steps need wrk on the PATH (Debian:
+// same baseline. With -stores, each binary is also measured on
+// PostgreSQL (a durable throwaway cluster the harness starts), with one
+// replica and with two behind a round-robin balancer. The mix and describe steps need wrk on the PATH (Debian:
 // apt-get install wrk).
 // See BENCHMARKS.md.
 package main
@@ -37,19 +40,22 @@ type config struct {
 	records     int
 	entities    int // groups, resources and group members of the directory step
 	steps       map[string]bool
-	workmaild   string // a prebuilt binary to measure, or "" to build one
-	compare     string // a second binary measured alongside, or ""
+	workmaild   string   // a prebuilt binary to measure, or "" to build one
+	compare     string   // a second binary measured alongside, or ""
+	stores      []string // each binary is measured on each of these stores
 	workDir     string
+	pg          *postgres // the PostgreSQL cluster, when a store is on it
 }
 
-// server is one workmaild binary under measurement.
+// server is one workmaild binary on one store under measurement.
 type server struct {
-	name string // its column in the report
-	bin  string
+	name  string // its column in the report
+	bin   string
+	store string // storeEmbedded, storePG1 or storePG2
 }
 
 type binaries struct {
-	servers  []server // the measured binary first, then the compared one
+	servers  []server // the measured binary on each store, then the compared one
 	baseline string
 }
 
@@ -72,6 +78,7 @@ func main() {
 	steps := flag.String("steps", strings.Join(stepNames, ","), "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
 	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild")
 	flag.StringVar(&c.compare, "compare", "", "also measure this workmaild binary, alternating with the first, against the same baseline")
+	stores := flag.String("stores", storeEmbedded, "stores to measure each binary on, comma-separated: embedded (a data directory), pg1 (PostgreSQL, one replica), pg2 (two replicas on one database behind a round-robin balancer)")
 	keep := flag.Bool("keep", false, "keep the work directory (data, logs, wrk scripts)")
 	flag.Parse()
 	c.steps = make(map[string]bool)
@@ -82,6 +89,14 @@ func main() {
 			os.Exit(2)
 		}
 		c.steps[s] = true
+	}
+	for s := range strings.SplitSeq(*stores, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(storeNames, s) || slices.Contains(c.stores, s) {
+			fmt.Fprintf(os.Stderr, "perf: unknown or repeated store %q (stores: %s)\n", s, strings.Join(storeNames, ","))
+			os.Exit(2)
+		}
+		c.stores = append(c.stores, s)
 	}
 	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 || c.entities < smallCount {
 		fmt.Fprintf(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -rounds ≥ 1, -connections ≥ 1 and -entities ≥ %d\n", smallCount)
@@ -113,6 +128,13 @@ func run(c config, keep bool) error {
 	if err != nil {
 		return err
 	}
+	if slices.ContainsFunc(c.stores, isPostgres) {
+		fmt.Fprintln(os.Stderr, "starting PostgreSQL (durable: fsync on)...")
+		if c.pg, err = startPostgres(); err != nil {
+			return err
+		}
+		defer c.pg.stop()
+	}
 	ctx := context.Background()
 	var rows []row
 	invalid := false
@@ -142,7 +164,7 @@ func run(c config, keep bool) error {
 	}
 	fmt.Printf("workmaild performance, %s\n%s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine())
 	for _, s := range bins.servers {
-		fmt.Printf("%s: %s\n", s.name, s.bin)
+		fmt.Printf("%s: %s on %s\n", s.name, s.bin, storeDescription(s.store))
 	}
 	fmt.Println()
 	printReport(os.Stdout, bins.names(), rows)
@@ -167,9 +189,9 @@ func startupRows(c config, bins binaries) ([]row, error) {
 		return nil, err
 	}
 	return []row{
-		{figure: "start → listening, empty data dir", values: each(sts, func(s startup) string { return ms(s.listening) }), target: "≤ 100 ms"},
-		{figure: "start → first answer, empty data dir", values: each(sts, func(s startup) string { return ms(s.firstAnswer) }), target: "≤ 100 ms"},
-		{figure: "idle RSS after start", values: each(sts, func(s startup) string { return mb(s.idleRSS) }), target: "≤ 25 MB"},
+		{figure: "start → listening, empty data dir", values: eachStartup(sts, func(s startup) string { return ms(s.listening) }), target: "≤ 100 ms"},
+		{figure: "start → first answer, empty data dir", values: eachStartup(sts, func(s startup) string { return ms(s.firstAnswer) }), target: "≤ 100 ms"},
+		{figure: "idle RSS after start", values: eachStartup(sts, func(s startup) string { return mb(s.idleRSS) }), target: "≤ 25 MB"},
 	}, nil
 }
 
@@ -191,15 +213,16 @@ func build(dir string, c config) (binaries, error) {
 			return b, fmt.Errorf("go build %s: %w (run from the repository root)", pkg, err)
 		}
 	}
-	b.servers = []server{first}
+	bins := []server{first}
 	if c.compare != "" {
-		b.servers = append(b.servers, server{bin: c.compare})
+		bins = append(bins, server{bin: c.compare})
 		// Each column is named after its binary, unless both have the same name.
-		b.servers[0].name, b.servers[1].name = filepath.Base(first.bin), filepath.Base(c.compare)
-		if b.servers[0].name == b.servers[1].name {
-			b.servers[0].name, b.servers[1].name = "workmaild", "compared"
+		bins[0].name, bins[1].name = filepath.Base(first.bin), filepath.Base(c.compare)
+		if bins[0].name == bins[1].name {
+			bins[0].name, bins[1].name = "workmaild", "compared"
 		}
 	}
+	b.servers = onStores(bins, c.stores)
 	for i := range b.servers {
 		abs, err := filepath.Abs(b.servers[i].bin)
 		if err != nil {
@@ -211,6 +234,64 @@ func build(dir string, c config) (binaries, error) {
 		b.servers[i].bin = abs
 	}
 	return b, nil
+}
+
+// onStores is each binary on each store, in that order; a column is
+// named after its store when there are several, and after its binary too
+// when there are several binaries.
+func onStores(bins []server, stores []string) []server {
+	var out []server
+	for _, bin := range bins {
+		for _, st := range stores {
+			s := server{name: bin.name, bin: bin.bin, store: st}
+			switch {
+			case len(stores) > 1 && len(bins) > 1:
+				s.name += "/" + st
+			case len(stores) > 1:
+				s.name = st
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func storeDescription(store string) string {
+	switch store {
+	case storePG1:
+		return "PostgreSQL, one replica"
+	case storePG2:
+		return "PostgreSQL, two replicas behind a round-robin TCP balancer"
+	}
+	return "a data directory (embedded store)"
+}
+
+// embeddedOf is the index of the server measuring s's binary on the
+// embedded store, or -1.
+func (b binaries) embeddedOf(s server) int {
+	return slices.IndexFunc(b.servers, func(e server) bool { return e.bin == s.bin && e.store == storeEmbedded })
+}
+
+// vsEmbedded is a row of each PostgreSQL server's value as a ratio to the
+// same binary's on the embedded store; "" when there is none.
+func vsEmbedded(figure string, bins binaries, values []float64) row {
+	r := row{figure: figure}
+	for _, s := range bins.servers {
+		e := bins.embeddedOf(s)
+		if !isPostgres(s.store) || e < 0 || values[e] == 0 || values[bins.index(s)] == 0 {
+			r.values = append(r.values, "")
+			continue
+		}
+		r.values = append(r.values, ratio(values[bins.index(s)], values[e]))
+	}
+	return r
+}
+
+func (b binaries) index(s server) int { return slices.Index(b.servers, s) }
+
+// onPostgres reports whether any server is measured on PostgreSQL.
+func (b binaries) onPostgres() bool {
+	return slices.ContainsFunc(b.servers, func(s server) bool { return isPostgres(s.store) })
 }
 
 // machine describes where the figures come from.

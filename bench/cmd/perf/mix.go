@@ -372,7 +372,7 @@ func measureMix(ctx context.Context, c config, bins binaries) ([]row, error) {
 	answers := bufio.NewWriter(f)
 	var sides []side
 	for si, s := range bins.servers {
-		p, dir, err := startWorkmaild(c, s.bin, "mix")
+		p, dir, err := startWorkmaild(c, s, "mix")
 		if err != nil {
 			return nil, err
 		}
@@ -396,7 +396,7 @@ func measureMix(ctx context.Context, c config, bins binaries) ([]row, error) {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		fmt.Fprintf(os.Stderr, "  %s: set up in %v; %d distinct requests of the list answered 200\n", s.name, took.Round(time.Millisecond), n)
-		sides = append(sides, side{name: s.name, p: p, script: script})
+		sides = append(sides, p.side(s.name, script))
 	}
 	if err := answers.Flush(); err != nil {
 		return nil, err
@@ -407,12 +407,12 @@ func measureMix(ctx context.Context, c config, bins binaries) ([]row, error) {
 	}
 	defer bl.kill()
 	// The baseline knows every binary's answers; it is sent the first one's list.
-	sides = append([]side{{name: "baseline", p: bl, script: sides[0].script}}, sides...)
+	sides = append([]side{processSide("baseline", bl, sides[0].script)}, sides...)
 	rs, err := runRounds(c, sides)
 	if err != nil {
 		return nil, err
 	}
-	return throughputRows("mix", fmt.Sprintf("%d conns", c.connections), "ratio ≥ 0.40", rs)
+	return throughputRows("mix", fmt.Sprintf("%d conns", c.connections), "ratio ≥ 0.40", bins, rs)
 }
 
 // describeMix prints what the mix holds and sends.

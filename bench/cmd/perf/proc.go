@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,18 +18,6 @@ type process struct {
 	url       string        // http://host:port
 	started   time.Time     // just before exec
 	listening time.Duration // exec to the "listening on" line
-}
-
-// startWorkmaild makes a fresh directory named after step under the work
-// directory and starts workmaild serving a persistent store in it, logging
-// to workmaild.log there. It returns the process and the directory.
-func startWorkmaild(c config, bin, step string) (*process, string, error) {
-	dir, err := os.MkdirTemp(c.workDir, step+"-")
-	if err != nil {
-		return nil, "", err
-	}
-	p, err := startProcess(bin, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "workmaild.log"))
-	return p, dir, err
 }
 
 // serveArgs is the command line of workmaild on a free loopback port with
@@ -120,21 +107,4 @@ func (p *process) rssBytes() (int64, error) {
 const clockTick = 10 * time.Millisecond
 
 // cpuTime is the user plus system CPU time the process has used.
-func (p *process) cpuTime() (time.Duration, error) {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	i := strings.LastIndexByte(string(stat), ')')
-	fields := strings.Fields(string(stat[i+1:]))
-	if len(fields) < 13 {
-		return 0, errors.New("short /proc stat")
-	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(utime+stime) * clockTick, nil
-}
+func (p *process) cpuTime() (time.Duration, error) { return procCPU(p.cmd.Process.Pid, false) }

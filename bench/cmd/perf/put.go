@@ -17,63 +17,96 @@ import (
 // putWorker is one client putting its own organization's configuration
 // with a new LifetimeInDays each time.
 type putWorker struct {
+	account  string
 	org, app string
 	acked    atomic.Int32 // last LifetimeInDays the server acknowledged
 	inFlight atomic.Int32 // the one sent and not yet answered, or 0
 }
 
+// putAccount is the account of worker i of a run over accounts accounts:
+// the harness's usual one when there is one.
+func putAccount(i, accounts int) string {
+	if accounts == 1 {
+		return account
+	}
+	return fmt.Sprintf("44440000%04d", i%accounts)
+}
+
 // measurePut drives durable PutIdentityProviderConfiguration from
-// c.connections clients on each binary in turn, then kills the server with
-// SIGKILL while they are still writing and checks, after a restart, that
-// every organization holds its last acknowledged configuration (or the
-// one in flight).
+// c.connections clients on each server in turn, first with every
+// organization in one account, then with each in an account of its own,
+// then kills the server with SIGKILL while they are still writing and
+// checks, after a restart, that every organization holds its last
+// acknowledged configuration (or the one in flight). One account is one
+// store partition: PostgreSQL serializes writes per partition, the
+// embedded store all its writes.
 func measurePut(ctx context.Context, c config, bins binaries) ([]row, error) {
-	var rates []float64
+	spreads := []int{1, c.connections}
+	rates := make([][]float64, len(spreads))
 	var kept []string
 	var dir string
 	for _, s := range bins.servers {
-		rate, survived, d, err := putRun(ctx, c, s.bin)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
+		survived, total := 0, 0
+		for k, accounts := range spreads {
+			rate, ok, d, err := putRun(ctx, c, s, accounts)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+			rates[k] = append(rates[k], rate)
+			survived, total, dir = survived+ok, total+c.connections, d
 		}
-		rates, kept, dir = append(rates, rate), append(kept, fmt.Sprintf("%d/%d orgs", survived, c.connections)), d
+		kept = append(kept, fmt.Sprintf("%d/%d orgs", survived, total))
 	}
 	fsyncs, err := fsyncRate(dir, time.Second)
 	if err != nil {
 		return nil, err
 	}
-	return []row{
-		{figure: fmt.Sprintf("durable Put throughput, %d clients", c.connections), values: each(rates, perSecond),
-			baseline: perSecond(fsyncs) + " fsyncs", ratios: ratios(rates, fsyncs), target: "≥ 2000/s"},
-		{figure: "acknowledged Puts kept after SIGKILL", values: kept, target: "all"},
-	}, nil
+	rows := []row{
+		{figure: fmt.Sprintf("durable Put throughput, %d clients", c.connections), values: each(rates[0], perSecond),
+			baseline: perSecond(fsyncs) + " fsyncs", ratios: ratios(rates[0], fsyncs), target: "≥ 2000/s"},
+		{figure: fmt.Sprintf("durable Put throughput, %d clients in %d accounts", c.connections, c.connections), values: each(rates[1], perSecond),
+			baseline: perSecond(fsyncs) + " fsyncs", ratios: ratios(rates[1], fsyncs)},
+	}
+	if bins.onPostgres() {
+		rows = append(rows,
+			vsEmbedded("durable Put, PostgreSQL ÷ embedded, one account", bins, rates[0]),
+			vsEmbedded(fmt.Sprintf("durable Put, PostgreSQL ÷ embedded, %d accounts", c.connections), bins, rates[1]))
+	}
+	return append(rows, row{figure: "acknowledged Puts kept after SIGKILL", values: kept, target: "all"}), nil
 }
 
-// putRun is one binary's durable Put run: its rate, how many organizations
-// kept their last acknowledged Put, and its directory.
-func putRun(ctx context.Context, c config, bin string) (float64, int, string, error) {
-	p, dir, err := startWorkmaild(c, bin, "put")
+// putRun is one server's durable Put run, its organizations spread over
+// accounts accounts: its rate, how many organizations kept their last
+// acknowledged Put, and its directory.
+func putRun(ctx context.Context, c config, s server, accounts int) (float64, int, string, error) {
+	p, dir, err := startWorkmaild(c, s, "put")
 	if err != nil {
 		return 0, 0, "", err
 	}
 	defer p.kill()
 	workers := make([]*putWorker, c.connections)
-	sdk, closeSDK := sdkClient(p.url, account)
+	clients := map[string]*rawClient{}
 	for i := range workers {
+		acct := putAccount(i, accounts)
+		sdk, closeSDK := sdkClient(p.url, acct)
 		org, app, err := configureOrganization(ctx, sdk, "put-"+strconv.Itoa(i))
+		closeSDK()
 		if err != nil {
 			return 0, 0, "", err
 		}
-		workers[i] = &putWorker{org: org, app: app}
+		workers[i] = &putWorker{account: acct, org: org, app: app}
+		if clients[acct] == nil {
+			clients[acct] = newRawClient(p.url, c.connections)
+			clients[acct].auth = authorizationFor(acct)
+		}
 	}
-	closeSDK()
 
-	client := newRawClient(p.url, c.connections)
 	var done atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	start := time.Now()
 	for _, w := range workers {
+		client := clients[w.account]
 		wg.Go(func() {
 			for days := int32(1); ; days = days%3650 + 1 {
 				select {
@@ -97,7 +130,7 @@ func putRun(ctx context.Context, c config, bin string) (float64, int, string, er
 	close(stop)
 	wg.Wait()
 
-	survived, err := checkPuts(ctx, bin, serveArgs(filepath.Join(dir, "data")), filepath.Join(dir, "restart.log"), workers)
+	survived, err := checkPuts(ctx, s.bin, p.args, filepath.Join(dir, "restart.log"), workers)
 	return float64(n) / took.Seconds(), survived, dir, err
 }
 
@@ -107,7 +140,7 @@ func putBody(org, app string, days int32) string {
 		`"PersonalAccessTokenConfiguration":{"Status":"ACTIVE","LifetimeInDays":` + strconv.Itoa(int(days)) + `}}`
 }
 
-// checkPuts restarts the server and counts the organizations whose
+// checkPuts restarts the server (one replica) and counts the organizations whose
 // configuration is the last acknowledged one or the one in flight.
 func checkPuts(ctx context.Context, bin string, args []string, logFile string, workers []*putWorker) (int, error) {
 	p, err := startProcess(bin, args, logFile)
@@ -115,11 +148,11 @@ func checkPuts(ctx context.Context, bin string, args []string, logFile string, w
 		return 0, err
 	}
 	defer p.kill()
-	sdk, done := sdkClient(p.url, account)
-	defer done()
 	ok := 0
 	for _, w := range workers {
+		sdk, done := sdkClient(p.url, w.account)
 		d, err := sdk.DescribeIdentityProviderConfiguration(ctx, &workmail.DescribeIdentityProviderConfigurationInput{OrganizationId: aws.String(w.org)})
+		done()
 		if err != nil {
 			return 0, err
 		}

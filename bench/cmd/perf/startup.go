@@ -8,31 +8,50 @@ import (
 
 // startup is what starting the server costs.
 type startup struct {
+	skipped     bool          // two replicas: one replica's start-up is the pg1 column's
 	listening   time.Duration // exec to the "listening on" line (median)
 	firstAnswer time.Duration // exec to the first 200 answer (median)
 	idleRSS     int64         // resident memory once started and idle
 }
 
+// eachStartup formats one figure of every server, "" for those skipped.
+func eachStartup(sts []startup, f func(startup) string) []string {
+	return each(sts, func(s startup) string {
+		if s.skipped {
+			return ""
+		}
+		return f(s)
+	})
+}
+
 // measureStartup starts each binary `times` times, alternating between
-// them, on its data directory in dataDirs, or on a fresh empty directory
-// each time when dataDirs is nil, and times each start up to the first
-// answered WorkMail request.
-func measureStartup(c config, bins binaries, dataDirs []string, times int) ([]startup, error) {
+// them, with the serve command line in stored (on a store already
+// filled), or on a fresh empty data directory or database each time when
+// stored is nil, and times each start up to the first answered WorkMail
+// request. Servers of two replicas are skipped.
+func measureStartup(c config, bins binaries, stored [][]string, times int) ([]startup, error) {
 	n := len(bins.servers)
 	listening, first := make([][]time.Duration, n), make([][]time.Duration, n)
 	out := make([]startup, n)
 	for i := range times {
 		for k, s := range bins.servers {
-			var dir string
-			if dataDirs != nil {
-				dir = dataDirs[k]
+			if replicas(s.store) > 1 {
+				out[k].skipped = true
+				continue
+			}
+			var args []string
+			if stored != nil {
+				args = stored[k]
 			} else {
-				var err error
-				if dir, err = os.MkdirTemp(c.workDir, "empty-"); err != nil {
+				dir, err := os.MkdirTemp(c.workDir, "empty-")
+				if err != nil {
+					return nil, err
+				}
+				if args, err = freshStore(c, s, "empty", dir); err != nil {
 					return nil, err
 				}
 			}
-			p, err := startProcess(s.bin, serveArgs(dir), filepath.Join(c.workDir, "startup.log"))
+			p, err := startProcess(s.bin, args, filepath.Join(c.workDir, "startup.log"))
 			if err != nil {
 				return nil, err
 			}
@@ -56,7 +75,9 @@ func measureStartup(c config, bins binaries, dataDirs []string, times int) ([]st
 		}
 	}
 	for k := range out {
-		out[k].listening, out[k].firstAnswer = median(listening[k]), median(first[k])
+		if !out[k].skipped {
+			out[k].listening, out[k].firstAnswer = median(listening[k]), median(first[k])
+		}
 	}
 	return out, nil
 }

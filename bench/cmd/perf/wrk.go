@@ -17,7 +17,9 @@ type wrkResult struct {
 	P99      time.Duration
 	Requests int64         // completed requests, failed ones included
 	Failed   int64         // non-2xx answers and socket errors
-	CPU      time.Duration // the server's CPU time during the run
+	CPU      time.Duration // the server's CPU time during the run (every replica's)
+	DBCPU    time.Duration // PostgreSQL's, when the server is on it
+	LBCPU    time.Duration // the balancer's, when there is one
 }
 
 // writeWrkScript writes a Lua script that sends one fixed awsJson1_1
@@ -39,25 +41,40 @@ func luaString(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
-// runWrk drives url for d with one thread and conns connections, and
-// measures the server's CPU time meanwhile.
-func runWrk(p *process, script string, conns int, d time.Duration) (wrkResult, error) {
-	cpu0, err := p.cpuTime()
-	if err != nil {
-		return wrkResult{}, err
+// runWrk drives s for d with one thread and conns connections, and
+// measures the CPU time of the server, its database and its balancer
+// meanwhile.
+func runWrk(s side, conns int, d time.Duration) (wrkResult, error) {
+	meters := []func() (time.Duration, error){s.cpu, s.dbCPU, s.lbCPU}
+	before := make([]time.Duration, len(meters))
+	for i, m := range meters {
+		if m == nil {
+			continue
+		}
+		var err error
+		if before[i], err = m(); err != nil {
+			return wrkResult{}, err
+		}
 	}
-	cmd := exec.Command("wrk", "-t1", "-c"+strconv.Itoa(conns), "-d"+strconv.Itoa(int(d.Seconds()))+"s", "--latency", "-s", script, p.url+"/")
+	cmd := exec.Command("wrk", "-t1", "-c"+strconv.Itoa(conns), "-d"+strconv.Itoa(int(d.Seconds()))+"s", "--latency", "-s", s.script, s.url+"/")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		return wrkResult{}, fmt.Errorf("wrk: %w\n%s", err, out.String())
 	}
-	cpu1, err := p.cpuTime()
-	if err != nil {
-		return wrkResult{}, err
+	used := make([]time.Duration, len(meters))
+	for i, m := range meters {
+		if m == nil {
+			continue
+		}
+		after, err := m()
+		if err != nil {
+			return wrkResult{}, err
+		}
+		used[i] = after - before[i]
 	}
 	r, err := parseWrk(out.String())
-	r.CPU = cpu1 - cpu0
+	r.CPU, r.DBCPU, r.LBCPU = used[0], used[1], used[2]
 	return r, err
 }
 
@@ -103,8 +120,28 @@ func parseWrk(out string) (wrkResult, error) {
 // side is one server driven by wrk in alternating rounds.
 type side struct {
 	name   string
-	p      *process
+	url    string
 	script string
+	cpu    func() (time.Duration, error) // the server's CPU time
+	dbCPU  func() (time.Duration, error) // its database's, or nil
+	lbCPU  func() (time.Duration, error) // its balancer's, or nil
+}
+
+// processSide is a side served by one process (the baseline).
+func processSide(name string, p *process, script string) side {
+	return side{name: name, url: p.url, script: script, cpu: p.cpuTime}
+}
+
+// side is the instance as a side of wrk rounds.
+func (in *instance) side(name, script string) side {
+	s := side{name: name, url: in.url, script: script, cpu: in.cpuTime}
+	if in.pg != nil {
+		s.dbCPU = in.pg.cpuTime
+	}
+	if in.lb != nil {
+		s.lbCPU = selfCPU
+	}
+	return s
 }
 
 // rounds is what runRounds measured for one side.
@@ -124,6 +161,14 @@ func (r rounds) p99() time.Duration {
 
 func (r rounds) cpu() time.Duration { return median(field(r.runs, cpuPerRequest)) }
 
+func (r rounds) dbCPU() time.Duration {
+	return median(field(r.runs, func(w wrkResult) time.Duration { return w.DBCPU / time.Duration(w.Requests) }))
+}
+
+func (r rounds) lbCPU() time.Duration {
+	return median(field(r.runs, func(w wrkResult) time.Duration { return w.LBCPU / time.Duration(w.Requests) }))
+}
+
 // runRounds warms each side up for a second, then runs c.rounds rounds of
 // c.duration on each, rotating which side goes first so that a drift in
 // the machine's load favours none.
@@ -137,7 +182,7 @@ func runRounds(c config, sides []side) ([]rounds, error) {
 		}
 	}
 	for i, s := range sides { // warm up: connections, caches, heap
-		r, err := runWrk(s.p, s.script, c.connections, time.Second)
+		r, err := runWrk(s, c.connections, time.Second)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -147,13 +192,20 @@ func runRounds(c config, sides []side) ([]rounds, error) {
 		for j := range sides {
 			i := (round + j) % len(sides)
 			s := sides[i]
-			r, err := runWrk(s.p, s.script, c.connections, c.duration)
+			r, err := runWrk(s, c.connections, c.duration)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
 			add(i, r)
 			out[i].runs = append(out[i].runs, r)
-			fmt.Fprintf(os.Stderr, "  round %d %-10s %8.0f req/s  p99 %-9v CPU/req %v\n", round+1, s.name, r.RPS, r.P99, cpuPerRequest(r))
+			extra := ""
+			if s.dbCPU != nil {
+				extra += fmt.Sprintf("  PostgreSQL CPU/req %v", r.DBCPU/time.Duration(r.Requests))
+			}
+			if s.lbCPU != nil {
+				extra += fmt.Sprintf("  balancer CPU/req %v", r.LBCPU/time.Duration(r.Requests))
+			}
+			fmt.Fprintf(os.Stderr, "  round %d %-10s %8.0f req/s  p99 %-9v CPU/req %v%s\n", round+1, s.name, r.RPS, r.P99, cpuPerRequest(r), extra)
 		}
 	}
 	return out, nil
@@ -169,10 +221,10 @@ func field[T any](runs []wrkResult, f func(wrkResult) T) []T {
 	return out
 }
 
-// throughputRows are the rows of a step run with runRounds: sides[0] is
-// the baseline, the others the measured binaries. Its error is errInvalid
+// throughputRows are the rows of a step run with runRounds: rs[0] is the
+// baseline, the others bins' servers in order. Its error is errInvalid
 // when any request failed.
-func throughputRows(what, conns, target string, rs []rounds) ([]row, error) {
+func throughputRows(what, conns, target string, bins binaries, rs []rounds) ([]row, error) {
 	bl, wm := rs[0], rs[1:]
 	var rpsV, p99V, cpuV []float64
 	for _, r := range wm {
@@ -187,9 +239,27 @@ func throughputRows(what, conns, target string, rs []rounds) ([]row, error) {
 			baseline: ms(bl.p99()), ratios: ratios(p99V, float64(bl.p99()))},
 		{figure: "server CPU per request, " + what, values: each(wm, func(r rounds) string { return us(r.cpu()) }),
 			baseline: us(bl.cpu()), ratios: ratios(cpuV, float64(bl.cpu()))},
-		{figure: what + " requests sent, failed", values: each(wm, func(r rounds) string { return fmt.Sprintf("%d, %d", r.requests, r.failed) }),
-			baseline: fmt.Sprintf("%d, %d", bl.requests, bl.failed), target: "0 failed"},
 	}
+	if bins.onPostgres() {
+		on := func(keep func(server) bool, f func(rounds) string) []string {
+			var out []string
+			for i, s := range bins.servers {
+				if keep(s) {
+					out = append(out, f(wm[i]))
+				} else {
+					out = append(out, "")
+				}
+			}
+			return out
+		}
+		rows = append(rows,
+			row{figure: "PostgreSQL CPU per request, " + what, values: on(func(s server) bool { return isPostgres(s.store) }, func(r rounds) string { return us(r.dbCPU()) })},
+			row{figure: "balancer CPU per request, " + what, values: on(func(s server) bool { return replicas(s.store) > 1 }, func(r rounds) string { return us(r.lbCPU()) })},
+			vsEmbedded(what+" throughput, PostgreSQL ÷ embedded", bins, rpsV),
+		)
+	}
+	rows = append(rows, row{figure: what + " requests sent, failed", values: each(wm, func(r rounds) string { return fmt.Sprintf("%d, %d", r.requests, r.failed) }),
+		baseline: fmt.Sprintf("%d, %d", bl.requests, bl.failed), target: "0 failed"})
 	for _, r := range rs {
 		if r.failed > 0 {
 			return rows, errInvalid
