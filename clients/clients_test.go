@@ -37,19 +37,7 @@ func TestClients(t *testing.T) {
 	root := repoRoot(t)
 	readInputs(t, root)
 	bin := buildWorkmaild(t, root)
-	dataPath := awsDataPath(t, root)
-	empty := filepath.Join(t.TempDir(), "none") // no user config or credentials file
-	env := append(withoutPrefixes(os.Environ(), "AWS_", "WORKMAILD_", "PYTHON"),
-		"AWS_DATA_PATH="+dataPath,
-		"AWS_DEFAULT_REGION="+region,
-		"AWS_REGION="+region,
-		"AWS_CONFIG_FILE="+empty,
-		"AWS_SHARED_CREDENTIALS_FILE="+empty,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PAGER=",
-		"PYTHONDONTWRITEBYTECODE=1",
-	)
-	env = slices.Clip(env) // the parallel subtests append to it
+	env := clientEnv(t, root)
 
 	t.Run("aws-cli-v2", func(t *testing.T) {
 		t.Parallel()
@@ -85,6 +73,25 @@ func TestClients(t *testing.T) {
 		t.Parallel()
 		withWorkmaild(t, bin, goScenario)
 	})
+}
+
+// clientEnv is the environment of a client suite: none of the caller's
+// AWS, WorkMail or Python settings, the WorkMail model on AWS_DATA_PATH, the
+// test region, and no configuration or credentials file.
+func clientEnv(t *testing.T, root string) []string {
+	t.Helper()
+	empty := filepath.Join(t.TempDir(), "none")
+	env := append(withoutPrefixes(os.Environ(), "AWS_", "WORKMAILD_", "PYTHON"),
+		"AWS_DATA_PATH="+awsDataPath(t, root),
+		"AWS_DEFAULT_REGION="+region,
+		"AWS_REGION="+region,
+		"AWS_CONFIG_FILE="+empty,
+		"AWS_SHARED_CREDENTIALS_FILE="+empty,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PAGER=",
+		"PYTHONDONTWRITEBYTECODE=1",
+	)
+	return slices.Clip(env) // parallel subtests append to it
 }
 
 // tool is the path of a client program: $override when set, else def.

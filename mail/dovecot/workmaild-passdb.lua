@@ -1,0 +1,77 @@
+-- A Dovecot 2.3 password database (dovecot-auth-lua) that hands every
+-- mail-client login to workmaild's POST /_workmaild/logins and maps its
+-- answer to Dovecot's results. workmaild decides (tokens, directory
+-- passwords, the authentication mode, the user's state, access rules);
+-- this script only carries the question and the answer.
+--
+-- Needs lua-dkjson. The two settings below are filled in by
+-- scripts/mailstack; set them by hand to use the script elsewhere.
+
+local workmaild_url = "@WORKMAILD_URL@"
+local admin_token = "@ADMIN_TOKEN@" -- "" when workmaild has none
+
+local json = require("dkjson")
+
+-- Refusal reasons of workmaild, as Dovecot results. What a client sees:
+-- PASSWORD_MISMATCH and USER_UNKNOWN are a plain authentication failure,
+-- PASS_EXPIRED says the password expired, USER_DISABLED is a failure too
+-- (never a login with nologin: Postfix would take that for a success).
+local results = {
+	UnknownUser = dovecot.auth.PASSDB_RESULT_USER_UNKNOWN,
+	WrongSecret = dovecot.auth.PASSDB_RESULT_PASSWORD_MISMATCH,
+	TokenScopeNotAllowed = dovecot.auth.PASSDB_RESULT_PASSWORD_MISMATCH,
+	UserNotLinked = dovecot.auth.PASSDB_RESULT_PASSWORD_MISMATCH,
+	DirectoryPasswordNotAllowed = dovecot.auth.PASSDB_RESULT_PASSWORD_MISMATCH,
+	TooManyFailures = dovecot.auth.PASSDB_RESULT_PASSWORD_MISMATCH,
+	TokenExpired = dovecot.auth.PASSDB_RESULT_PASS_EXPIRED,
+	TokensInactive = dovecot.auth.PASSDB_RESULT_USER_DISABLED,
+	UserDisabled = dovecot.auth.PASSDB_RESULT_USER_DISABLED,
+	DeniedByRule = dovecot.auth.PASSDB_RESULT_USER_DISABLED,
+}
+
+local http
+
+function script_init()
+	-- One client per auth-worker process; it keeps its connection alive
+	-- between logins.
+	http = dovecot.http.client({
+		connect_timeout_msecs = 2000,
+		request_timeout_msecs = 5000,
+		max_attempts = 1,
+		user_agent = "dovecot-workmaild-passdb",
+	})
+	return 0
+end
+
+function auth_password_verify(req, password)
+	local body = json.encode({
+		User = req.user,
+		Secret = password,
+		Service = req.service,
+		RemoteIp = req.remote_ip or "",
+	})
+	local request = http:request({ url = workmaild_url .. "/_workmaild/logins", method = "POST" })
+	request:add_header("Content-Type", "application/json")
+	if admin_token ~= "" then
+		request:add_header("Authorization", "Bearer " .. admin_token)
+	end
+	request:set_payload(body)
+	local response = request:submit()
+	local status = response:status()
+	local answer = json.decode(response:payload() or "") or {}
+
+	if status == 200 and answer.Result == "OK" and type(answer.Email) == "string" then
+		-- The primary email names the mailbox, whichever address the
+		-- client logged in with.
+		return dovecot.auth.PASSDB_RESULT_OK, { user = string.lower(answer.Email) }
+	end
+	if status == 403 and results[answer.__type] then
+		req:log_info("workmaild refused the login: " .. answer.__type)
+		return results[answer.__type], answer.__type
+	end
+	-- workmaild down (status 9000 and up is the HTTP client's own error),
+	-- its store unavailable, or a request it did not understand: a
+	-- temporary failure, never a refusal.
+	req:log_error(string.format("workmaild answered %d %s", status, tostring(answer.__type or response:reason() or "")))
+	return dovecot.auth.PASSDB_RESULT_INTERNAL_FAILURE, "workmaild is unavailable"
+end
