@@ -3,17 +3,25 @@ package clients_test
 import (
 	"net"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
 // TestMailLogins runs the mail-login suite (clients/mail, Python's imaplib
 // and smtplib) against real Dovecot and Postfix started by
-// scripts/mailstack: one stack wired to a fresh workmaild, and one wired to
-// an address where no workmaild runs, for the temporary failure.
+// scripts/mailstack, in both of the script's set-ups: as root (Dovecot for
+// IMAP, Postfix for submission) and as an unprivileged user (Dovecot for
+// both). Each set-up has one stack wired to a fresh workmaild and one wired
+// to an address where no workmaild runs, for the temporary failure.
 // scripts/mailstack installs the Debian packages when it can (root with
-// apt) and fails with the command to run otherwise; nothing is skipped.
+// apt) and fails with the command to run otherwise; nothing is skipped, so
+// the test fails when it cannot run as root.
 func TestMailLogins(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the Postfix set-up of scripts/mailstack needs root: run ./scripts/test as root")
+	}
 	root := repoRoot(t)
 	readInputs(t, root)
 	bin := buildWorkmaild(t, root)
@@ -21,13 +29,24 @@ func TestMailLogins(t *testing.T) {
 	python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
 	srv := startWorkmaild(t, bin)
 
-	up := mailStack(t, root, srv.URL)
-	down := mailStack(t, root, "http://"+freeAddr(t)) // no workmaild there
-	runPythonTests(t, python, filepath.Join(root, "clients", "mail"), append(env,
-		"WORKMAILD_ENDPOINT="+srv.URL,
-		"MAIL_IMAP="+up.IMAP, "MAIL_SUBMISSION="+up.Submission,
-		"MAIL_DOWN_IMAP="+down.IMAP, "MAIL_DOWN_SUBMISSION="+down.Submission,
-	))
+	for _, setup := range []struct {
+		name, user, submission, accounts string
+	}{
+		{"postfix", "", "postfix", "2222"},
+		{"unprivileged", "nobody", "dovecot", "3333"},
+	} {
+		t.Run(setup.name, func(t *testing.T) {
+			up := mailStack(t, root, srv.URL, setup.user)
+			down := mailStack(t, root, "http://"+freeAddr(t), setup.user) // no workmaild there
+			runPythonTests(t, python, filepath.Join(root, "clients", "mail"), append(env,
+				"WORKMAILD_ENDPOINT="+srv.URL,
+				"MAIL_IMAP="+up.IMAP, "MAIL_SUBMISSION="+up.Submission,
+				"MAIL_DOWN_IMAP="+down.IMAP, "MAIL_DOWN_SUBMISSION="+down.Submission,
+				"MAIL_SUBMISSION_SERVER="+setup.submission,
+				"MAIL_ACCOUNT_PREFIX="+setup.accounts,
+			))
+		})
+	}
 
 	// Not checkServerLog: it asserts that the API scenarios cover every
 	// operation, which this suite does not set out to do.
@@ -39,9 +58,9 @@ type mailStackAddrs struct{ IMAP, Submission string }
 
 // mailStack starts scripts/mailstack on free loopback ports, wired to
 // workmaild at url, in a directory of its own that Dovecot's and Postfix's
-// users can reach. It is stopped when the test ends; its logs are shown
-// when the test fails.
-func mailStack(t *testing.T, root, url string) mailStackAddrs {
+// users can reach; as the user asUser unless that is "". It is stopped
+// when the test ends; its logs are shown when the test fails.
+func mailStack(t *testing.T, root, url, asUser string) mailStackAddrs {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "workmaild-mail-")
 	if err != nil {
@@ -50,23 +69,40 @@ func mailStack(t *testing.T, root, url string) mailStackAddrs {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	addrs := mailStackAddrs{IMAP: freeAddr(t), Submission: freeAddr(t)}
 	script := filepath.Join(root, "scripts", "mailstack")
-	env := withoutPrefixes(os.Environ(), "WORKMAILD_")
+	run := func(args ...string) ([]byte, error) {
+		env := withoutPrefixes(os.Environ(), "WORKMAILD_")
+		if asUser == "" {
+			return command(root, env, script, args...)
+		}
+		return command(root, env, "runuser", append([]string{"-u", asUser, "--", script}, args...)...)
+	}
+	if asUser != "" {
+		u, err := user.Lookup(asUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addrs := mailStackAddrs{IMAP: freeAddr(t), Submission: freeAddr(t)}
 	t.Cleanup(func() {
-		if out, err := command(root, env, script, "down", "--dir", dir); err != nil {
+		if out, err := run("down", "--dir", dir); err != nil {
 			t.Errorf("mailstack down: %v\n%s", err, out)
 		}
 		if t.Failed() {
 			for _, name := range []string{"dovecot.log", "postfix.log"} {
-				b, _ := os.ReadFile(filepath.Join(dir, "log", name))
-				t.Logf("%s of the stack wired to %s:\n%s", name, url, b)
+				if b, err := os.ReadFile(filepath.Join(dir, "log", name)); err == nil {
+					t.Logf("%s of the stack wired to %s:\n%s", name, url, b)
+				}
 			}
 		}
 		os.RemoveAll(dir)
 	})
-	out, err := command(root, env, script, "up", "--workmaild", url,
-		"--imap", addrs.IMAP, "--submission", addrs.Submission, "--dir", dir)
+	out, err := run("up", "--workmaild", url, "--imap", addrs.IMAP, "--submission", addrs.Submission, "--dir", dir)
 	if err != nil {
 		t.Fatalf("mailstack up: %v\n%s", err, out)
 	}

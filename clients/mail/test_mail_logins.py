@@ -9,6 +9,9 @@ and sets:
     AWS_DATA_PATH        the WorkMail model for boto3
     MAIL_IMAP, MAIL_SUBMISSION            HOST:PORT of the stack wired to workmaild
     MAIL_DOWN_IMAP, MAIL_DOWN_SUBMISSION  HOST:PORT of a stack whose workmaild is down
+    MAIL_SUBMISSION_SERVER  postfix or dovecot: who serves submission
+    MAIL_ACCOUNT_PREFIX     four digits that start every test's account, so
+                            that two runs share one workmaild
 
 Dovecot delays every failed login by about half a second and penalises
 repeated failures from one address by seconds more, so every connection
@@ -36,7 +39,7 @@ PASSWORD = "Directory-Passw0rd!"
 
 def setUpModule():
     for name in ("WORKMAILD_ENDPOINT", "AWS_DATA_PATH", "MAIL_IMAP", "MAIL_SUBMISSION",
-                 "MAIL_DOWN_IMAP", "MAIL_DOWN_SUBMISSION"):
+                 "MAIL_DOWN_IMAP", "MAIL_DOWN_SUBMISSION", "MAIL_SUBMISSION_SERVER", "MAIL_ACCOUNT_PREFIX"):
         if not os.environ.get(name):
             raise RuntimeError(name + " is not set; see the module docstring")
 
@@ -71,7 +74,7 @@ class MailLogins(unittest.TestCase):
         methods = sorted(n for n in dir(type(self)) if n.startswith("test_"))
         method = methods.index(self._testMethodName) + 1
         self.sources = ("127.%d.%d.%d" % (self.octet, method, n) for n in itertools.count(1))
-        self.account = "2222%02d%02d0000" % (self.octet, method)
+        self.account = "%s%02d%02d0000" % (os.environ["MAIL_ACCOUNT_PREFIX"], self.octet, method)
         self.c = boto3.session.Session().client(
             "workmail", endpoint_url=os.environ["WORKMAILD_ENDPOINT"], region_name=region(),
             aws_access_key_id=self.account, aws_secret_access_key="mail-secret",
@@ -84,11 +87,19 @@ class MailLogins(unittest.TestCase):
         """An organization with, unless mode is None, an Identity Center
         configuration in that mode with personal access tokens in the given
         status."""
-        org = self.c.create_organization(Alias=alias)["OrganizationId"]
+        # Addresses are global across accounts: each run's aliases are its own.
+        org = self.c.create_organization(Alias=self.run_alias(alias))["OrganizationId"]
         if mode is not None:
             app = self.c.create_identity_center_application(Name="WorkMail", InstanceArn=INSTANCE_ARN)["ApplicationArn"]
             self.configure(org, app, mode, tokens)
         return org
+
+    @staticmethod
+    def run_alias(alias):
+        return "%s-%s" % (alias, os.environ["MAIL_ACCOUNT_PREFIX"])
+
+    def domain(self, alias):
+        return "%s.awsapps.com" % self.run_alias(alias)
 
     def configure(self, org, app, mode, tokens):
         self.c.put_identity_provider_configuration(
@@ -101,7 +112,7 @@ class MailLogins(unittest.TestCase):
         password PASSWORD; linked to an Identity Center user if asked."""
         extra = {"IdentityProviderUserId": IDP_USER} if linked else {}
         uid = self.c.create_user(OrganizationId=org, Name=name, DisplayName=name, Password=PASSWORD, **extra)["UserId"]
-        email = "%s@%s.awsapps.com" % (name, alias)
+        email = "%s@%s" % (name, self.domain(alias))
         self.c.register_to_work_mail(OrganizationId=org, EntityId=uid, Email=email)
         return uid, email
 
@@ -155,13 +166,17 @@ class MailLogins(unittest.TestCase):
         would try LOGIN after a refusal, a second failure Dovecot penalises);
         returns None on success or (code, text) of the refusal."""
         host, port = address(server)
-        with smtplib.SMTP(host, port, timeout=30, source_address=(source or next(self.sources), 0)) as s:
+        s = smtplib.SMTP(host, port, timeout=30, source_address=(source or next(self.sources), 0))
+        try:
             s.ehlo("client.example")
             s.user, s.password = user, secret
-            try:
-                s.auth("PLAIN", s.auth_plain)
-            except smtplib.SMTPResponseException as e:
-                return e.smtp_code, e.smtp_error.decode()
+            s.auth("PLAIN", s.auth_plain)
+        except smtplib.SMTPResponseException as e:
+            return e.smtp_code, e.smtp_error.decode()
+        finally:
+            # No QUIT: the unprivileged stack's Dovecot submission has no
+            # relay and drops the session (421) once the login is done.
+            s.close()
         return None
 
     def assertIMAPRefused(self, user, secret, want="[AUTHENTICATIONFAILED]"):
@@ -190,7 +205,7 @@ class TokenLogins(MailLogins):
     def test_token_over_imap_and_smtp_and_alias(self):
         org = self.organization("mail-token", "IDENTITY_PROVIDER_ONLY")
         uid, email = self.user(org, "mail-token", "alice")
-        alias = "ali@mail-token.awsapps.com"
+        alias = "ali@" + self.domain("mail-token")
         self.c.create_alias(OrganizationId=org, EntityId=uid, Alias=alias)
         tid, secret = self.token(org, "alice")
         meta = self.c.get_personal_access_token_metadata(OrganizationId=org, PersonalAccessTokenId=tid)
@@ -204,7 +219,7 @@ class TokenLogins(MailLogins):
 
         # Wrong secrets: a plain failure, never a hint.
         self.assertBothRefused(email, secret + "x")
-        self.assertBothRefused("nobody@mail-token.awsapps.com", secret)
+        self.assertBothRefused("nobody@" + self.domain("mail-token"), secret)
         self.assertBothRefused(email, "")
 
     def test_token_scopes(self):
@@ -327,10 +342,15 @@ class WorkmaildDown(MailLogins):
         got = self.imap_login("someone@example.com", "secret", server="MAIL_DOWN_IMAP")
         self.assertIsNotNone(got)
         self.assertIn("[UNAVAILABLE]", got)
-        # Dovecot tells Postfix code=temp_fail, but Postfix 3.7 reads every
-        # FAIL as a refusal: 535 with no reason.
         got = self.smtp_login("someone@example.com", "secret", server="MAIL_DOWN_SUBMISSION")
-        self.assertEqual(got, (535, "5.7.8 Error: authentication failed: (reason unavailable)"))
+        if os.environ["MAIL_SUBMISSION_SERVER"] == "postfix":
+            # Dovecot tells Postfix code=temp_fail, but Postfix 3.7 reads
+            # every FAIL as a refusal: 535 with no reason.
+            self.assertEqual(got, (535, "5.7.8 Error: authentication failed: (reason unavailable)"))
+        else:
+            self.assertIsNotNone(got)
+            self.assertEqual(got[0], 454, got)
+            self.assertIn("Temporary authentication failure", got[1])
 
 
 if __name__ == "__main__":
