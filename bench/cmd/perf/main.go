@@ -3,9 +3,9 @@
 // baseline (bench/cmd/baseline), starts both on loopback, drives them with
 // wrk, and prints each figure next to its baseline and the ratio.
 //
-//	go run ./bench/cmd/perf [-steps mix,describe,startup,put,lists,directory] [-rounds 5] [-duration 5s]
+//	go run ./bench/cmd/perf [-steps mix,describe,startup,put,lists,directory,logins] [-rounds 5] [-duration 5s]
 //	    [-orgs 20] [-users 5000] [-records 100000] [-entities 10000] [-workmaild BIN] [-compare BIN]
-//	    [-stores embedded,pg1,pg2]
+//	    [-stores embedded,pg1,pg2] [-login-users 1000] [-login-clients 8]
 //
 // The headline figure is the realistic mix: many organizations and users,
 // reads spread over all of them, 5% writes. With -compare, a second binary
@@ -13,7 +13,9 @@
 // same baseline. With -stores, each binary is also measured on
 // PostgreSQL (a durable throwaway cluster the harness starts), with one
 // replica and with two behind a round-robin balancer. The mix and describe steps need wrk on the PATH (Debian:
-// apt-get install wrk).
+// apt-get install wrk). The logins step, not run by default, measures IMAP
+// logins through a real Dovecot asking workmaild against Dovecot's own
+// passwd-file (scripts/mailstack, which installs Dovecot as root).
 // See BENCHMARKS.md.
 package main
 
@@ -32,19 +34,21 @@ import (
 )
 
 type config struct {
-	rounds      int
-	duration    time.Duration
-	connections int
-	orgs        int // organizations of the mix
-	users       int // users of the mix, spread over its organizations
-	records     int
-	entities    int // groups, resources and group members of the directory step
-	steps       map[string]bool
-	workmaild   string   // a prebuilt binary to measure, or "" to build one
-	compare     string   // a second binary measured alongside, or ""
-	stores      []string // each binary is measured on each of these stores
-	workDir     string
-	pg          *postgres // the PostgreSQL cluster, when a store is on it
+	rounds       int
+	duration     time.Duration
+	connections  int
+	orgs         int // organizations of the mix
+	users        int // users of the mix, spread over its organizations
+	records      int
+	entities     int // groups, resources and group members of the directory step
+	loginUsers   int // users of the logins step
+	loginClients int // IMAP clients logging in at once in the logins step
+	steps        map[string]bool
+	workmaild    string   // a prebuilt binary to measure, or "" to build one
+	compare      string   // a second binary measured alongside, or ""
+	stores       []string // each binary is measured on each of these stores
+	workDir      string
+	pg           *postgres // the PostgreSQL cluster, when a store is on it
 }
 
 // server is one workmaild binary on one store under measurement.
@@ -60,7 +64,11 @@ type binaries struct {
 }
 
 // stepNames are the steps in the order they run.
-var stepNames = []string{"mix", "describe", "startup", "put", "lists", "directory"}
+var stepNames = []string{"mix", "describe", "startup", "put", "lists", "directory", "logins"}
+
+// defaultSteps leave out logins, which needs Dovecot (scripts/mailstack
+// installs it as root).
+var defaultSteps = stepNames[:len(stepNames)-1]
 
 // errInvalid marks a run in which requests failed: its figures measure
 // something else than what they say.
@@ -75,7 +83,9 @@ func main() {
 	flag.IntVar(&c.users, "users", 5000, "users of the mix, spread over its organizations")
 	flag.IntVar(&c.records, "records", 100000, "users stored for the large-list figures")
 	flag.IntVar(&c.entities, "entities", 10000, "groups, resources and members of one group stored for the directory-list figures")
-	steps := flag.String("steps", strings.Join(stepNames, ","), "steps to run, comma-separated (lists, which stores -records users, is the slowest)")
+	flag.IntVar(&c.loginUsers, "login-users", 1000, "users of the logins step, each with a token")
+	flag.IntVar(&c.loginClients, "login-clients", 8, "IMAP clients logging in at once in the logins step")
+	steps := flag.String("steps", strings.Join(defaultSteps, ","), "steps to run, comma-separated (lists, which stores -records users, is the slowest; logins, not run by default, needs Dovecot)")
 	flag.StringVar(&c.workmaild, "workmaild", "", "measure this workmaild binary instead of building ./cmd/workmaild")
 	flag.StringVar(&c.compare, "compare", "", "also measure this workmaild binary, alternating with the first, against the same baseline")
 	stores := flag.String("stores", storeEmbedded, "stores to measure each binary on, comma-separated: embedded (a data directory), pg1 (PostgreSQL, one replica), pg2 (two replicas on one database behind a round-robin balancer)")
@@ -98,8 +108,8 @@ func main() {
 		}
 		c.stores = append(c.stores, s)
 	}
-	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 || c.entities < smallCount {
-		fmt.Fprintf(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -rounds ≥ 1, -connections ≥ 1 and -entities ≥ %d\n", smallCount)
+	if c.orgs < 1 || c.users < c.orgs || c.rounds < 1 || c.connections < 1 || c.entities < smallCount || c.loginUsers < c.orgs || c.loginClients < 1 {
+		fmt.Fprintf(os.Stderr, "perf: need -orgs ≥ 1, -users ≥ -orgs, -login-users ≥ -orgs, -rounds ≥ 1, -connections ≥ 1, -login-clients ≥ 1 and -entities ≥ %d\n", smallCount)
 		os.Exit(2)
 	}
 	if err := run(c, *keep); err != nil {
@@ -148,6 +158,7 @@ func run(c config, keep bool) error {
 		{"put", "durable Put", func() ([]row, error) { return measurePut(ctx, c, bins) }},
 		{"lists", fmt.Sprintf("lists with %d users", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
 		{"directory", fmt.Sprintf("directory lists with %d groups, resources and members", c.entities), func() ([]row, error) { return measureDirectory(ctx, c, bins) }},
+		{"logins", fmt.Sprintf("IMAP logins through Dovecot, %d users", c.loginUsers), func() ([]row, error) { return measureLogins(ctx, c, bins) }},
 	}
 	for _, s := range steps {
 		if !c.steps[s.name] {
