@@ -43,6 +43,7 @@ type serveConfig struct {
 	loginLimits      server.LoginLimits
 	shutdownTimeout  time.Duration
 	cpuProfile       string
+	socketmapAddr    string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -70,6 +71,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.IntVar(&c.loginLimits.PerIP, "login-failures-per-ip", server.DefaultLoginFailuresPerIP, "failed mail logins from one client address, within --login-failure-window, after which its logins are refused")
 	fs.DurationVar(&c.loginLimits.Window, "login-failure-window", server.DefaultLoginFailureWindow, "how long failed mail logins count from the first one")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
+	fs.StringVar(&c.socketmapAddr, "socketmap-addr", "", "also serve Postfix's socketmap lookups of mail routing (domains, recipients, mailboxes, senders) on this HOST:PORT (default: off)")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
@@ -253,8 +255,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
+	if c.socketmapAddr != "" {
+		sln, err := net.Listen("tcp", c.socketmapAddr)
+		if err != nil {
+			httpServer.Close()
+			return fmt.Errorf("--socketmap-addr: %w", err)
+		}
+		sm := srv.NewSocketmapServer()
+		defer sm.Close()
+		go func() { errc <- sm.Serve(sln) }()
+		log.Info("workmaild socketmap listening", "addr", sln.Addr().String())
+		fmt.Fprintf(stdout, "workmaild socketmap on %s\n", sln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err

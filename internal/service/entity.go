@@ -1,9 +1,11 @@
 package service
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -187,6 +189,57 @@ func putGlobalAddress(tx store.Tx, o orgRef, address, kind, id string) error {
 
 func deleteGlobalAddress(tx store.Tx, o orgRef, address string) error {
 	return tx.Global().Delete(collGlobalAddresses, globalAddressKey(o, address))
+}
+
+// maxAddressHolders bounds how many organizations' entries for one
+// address findAddress reads.
+const maxAddressHolders = 16
+
+// findAddress finds who holds an address (folded) in the global address
+// index. Entries of organizations that are not Active (deleted ones keep
+// theirs until purged) do not count; an address of several Active
+// organizations is ambiguous. Both, and no entry, are ErrNoRoute.
+func (s *Service) findAddress(ctx context.Context, address string) (orgRef, globalAddress, error) {
+	var found []globalAddress
+	err := s.store.View(ctx, store.Global, func(r store.Reader) error {
+		found = found[:0]
+		return r.Scan(collGlobalAddresses, address+"/", "", maxAddressHolders, func(key string, raw []byte) (bool, error) {
+			var a globalAddress
+			if err := json.Unmarshal(raw, &a); err != nil {
+				return false, fmt.Errorf("service: corrupt %s record %q: %w", collGlobalAddresses, key, err)
+			}
+			found = append(found, a)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return orgRef{}, globalAddress{}, err
+	}
+	var active []globalAddress
+	for _, a := range found {
+		o := orgRef{store.Partition{Account: a.Account, Region: a.Region}, a.OrganizationID}
+		err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
+			_, err := s.activeOrganization(r, o)
+			return err
+		})
+		var apiErr *model.Error
+		switch {
+		case errors.As(err, &apiErr):
+			continue
+		case err != nil:
+			return orgRef{}, globalAddress{}, err
+		}
+		active = append(active, a)
+	}
+	switch {
+	case len(active) > 1:
+		s.log.Warn("an address of several organizations is refused for mail", "address", address)
+		return orgRef{}, globalAddress{}, fmt.Errorf("%w: %s is an address in more than one organization", ErrNoRoute, address)
+	case len(active) == 0:
+		return orgRef{}, globalAddress{}, fmt.Errorf("%w: no entity has the address %s", ErrNoRoute, address)
+	}
+	a := active[0]
+	return orgRef{store.Partition{Account: a.Account, Region: a.Region}, a.OrganizationID}, a, nil
 }
 
 // identityStoreID is the Identity Store id of the organization's Identity

@@ -275,55 +275,18 @@ func (s *Service) passwordLogin(ctx context.Context, o orgRef, userID string, ip
 	return login, nil
 }
 
-// maxAddressHolders bounds how many organizations' entries for one
-// address a login reads.
-const maxAddressHolders = 16
-
-// loginAddress finds the organization and user of a login name in the
-// global address index. Entries of organizations that are not Active
-// (deleted ones keep theirs until purged) do not count; entries in several
-// Active organizations are ambiguous.
+// loginAddress finds the organization and user of a login name.
 func (s *Service) loginAddress(ctx context.Context, name string) (orgRef, string, error) {
-	var found []globalAddress
-	err := s.store.View(ctx, store.Global, func(r store.Reader) error {
-		found = found[:0]
-		return r.Scan(collGlobalAddresses, name+"/", "", maxAddressHolders, func(key string, raw []byte) (bool, error) {
-			var a globalAddress
-			if err := json.Unmarshal(raw, &a); err != nil {
-				return false, fmt.Errorf("service: corrupt %s record %q: %w", collGlobalAddresses, key, err)
-			}
-			found = append(found, a)
-			return true, nil
-		})
-	})
-	if err != nil {
-		return orgRef{}, "", err
-	}
-	var active []globalAddress
-	for _, a := range found {
-		o := orgRef{store.Partition{Account: a.Account, Region: a.Region}, a.OrganizationID}
-		err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
-			_, err := s.activeOrganization(r, o)
-			return err
-		})
-		var apiErr *model.Error
-		switch {
-		case errors.As(err, &apiErr):
-			continue
-		case err != nil:
-			return orgRef{}, "", err
-		}
-		active = append(active, a)
-	}
+	o, a, err := s.findAddress(ctx, name)
 	switch {
-	case len(active) > 1:
-		s.log.Warn("login name is an address in several organizations; refused", "login", name)
-		return orgRef{}, "", fmt.Errorf("%w: %s is an address in more than one organization", RefusedUnknownUser, name)
-	case len(active) == 0 || active[0].Kind != users.coll:
-		return orgRef{}, "", fmt.Errorf("%w: no user has the address %s", RefusedUnknownUser, name)
+	case errors.Is(err, ErrNoRoute):
+		return orgRef{}, "", fmt.Errorf("%w: %v", RefusedUnknownUser, err)
+	case err != nil:
+		return orgRef{}, "", err
+	case a.Kind != users.coll:
+		return orgRef{}, "", fmt.Errorf("%w: %s is the address of a %s, not a user", RefusedUnknownUser, name, a.Kind)
 	}
-	a := active[0]
-	return orgRef{store.Partition{Account: a.Account, Region: a.Region}, a.OrganizationID}, a.ID, nil
+	return o, a.ID, nil
 }
 
 // loginUser reads the user of a login in an Active organization; anything

@@ -19,6 +19,20 @@ import (
 // each organization is purged in a transaction of its own that checks
 // again what it removes.
 func (s *Service) Purge(ctx context.Context) error {
+	parts, err := s.partitions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if err := s.purgePartition(ctx, p); err != nil {
+			return err
+		}
+	}
+	return s.purgeLoginFailures(ctx)
+}
+
+// partitions lists the partitions that hold organizations.
+func (s *Service) partitions(ctx context.Context) ([]store.Partition, error) {
 	var parts []store.Partition
 	err := s.store.View(ctx, store.Global, func(r store.Reader) error {
 		parts = nil
@@ -31,15 +45,7 @@ func (s *Service) Purge(ctx context.Context) error {
 			return true, nil
 		})
 	})
-	if err != nil {
-		return err
-	}
-	for _, p := range parts {
-		if err := s.purgePartition(ctx, p); err != nil {
-			return err
-		}
-	}
-	return s.purgeLoginFailures(ctx)
+	return parts, err
 }
 
 // purgePartition finds, in a read, the organizations to purge and those

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+)
+
+// TestServeSocketmap: --socketmap-addr serves Postfix's lookups of mail
+// routing beside the API, from the same store, and stops with the server.
+func TestServeSocketmap(t *testing.T) {
+	bin := buildBinary(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--in-memory", "--socketmap-addr", addr)
+	if _, err := p.client().CreateOrganization(context.Background(), &workmail.CreateOrganizationInput{Alias: aws.String("postfix-asks")}); err != nil {
+		t.Fatal(err)
+	}
+	var conn net.Conn
+	for i := 0; ; i++ { // the socketmap listener opens just after the API's
+		if conn, err = net.Dial("tcp", addr); err == nil || i == 50 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	ask := func(req string) string {
+		t.Helper()
+		fmt.Fprintf(conn, "%d:%s,", len(req), req)
+		var n int
+		if _, err := fmt.Fscanf(r, "%d:", &n); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, n+1)
+		if _, err := io.ReadFull(r, b); err != nil {
+			t.Fatal(err)
+		}
+		return string(b[:n])
+	}
+	if got := ask("domains postfix-asks.awsapps.com"); got != "OK postfix-asks.awsapps.com" {
+		t.Errorf("domains lookup answered %q", got)
+	}
+	if got := ask("domains elsewhere.example"); !strings.HasPrefix(got, "NOTFOUND") {
+		t.Errorf("unknown domain answered %q", got)
+	}
+	p.stop(t)
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Error("the socketmap listener is still open after the server stopped")
+	}
+}

@@ -1,0 +1,383 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/workmaild/workmaild/internal/model"
+	"github.com/workmaild/workmaild/internal/store"
+)
+
+// Mail routing: what a mail server in front of workmaild asks to deliver
+// and to accept mail (docs/mail.md). Mail is delivered to mailboxes named
+// by ids that never change, so that renaming a user or changing its
+// addresses keeps its mail:
+//
+//	<entity id>@<organization id>.<account>.<region>.workmaild.invalid
+//
+// (".invalid" can never be a real domain, so such an address cannot leak
+// into the world's mail.)
+
+// MailboxDomain ends the domain of every mailbox address.
+const MailboxDomain = "workmaild.invalid"
+
+// MailboxRef names one entity's mailbox.
+type MailboxRef struct {
+	Account, Region, OrganizationID, EntityID string
+}
+
+// Address is the mailbox's address.
+func (m MailboxRef) Address() string {
+	return m.EntityID + "@" + m.OrganizationID + "." + m.Account + "." + m.Region + "." + MailboxDomain
+}
+
+func (m MailboxRef) org() orgRef {
+	return orgRef{store.Partition{Account: m.Account, Region: m.Region}, m.OrganizationID}
+}
+
+func mailboxOf(o orgRef, entityID string) MailboxRef {
+	return MailboxRef{Account: o.Account, Region: o.Region, OrganizationID: o.ID, EntityID: entityID}
+}
+
+// ParseMailboxAddress reads a mailbox address, in any case.
+func ParseMailboxAddress(address string) (MailboxRef, bool) {
+	local, domain, ok := strings.Cut(strings.ToLower(address), "@")
+	rest, isMailbox := strings.CutSuffix(domain, "."+MailboxDomain)
+	if !ok || !isMailbox || local == "" {
+		return MailboxRef{}, false
+	}
+	labels := strings.Split(rest, ".")
+	if len(labels) != 3 || checkPartition(labels[1], labels[2]) != nil || labels[0] == "" {
+		return MailboxRef{}, false
+	}
+	return MailboxRef{Account: labels[1], Region: labels[2], OrganizationID: labels[0], EntityID: local}, true
+}
+
+// ErrNoRoute is wrapped by the routing lookups when the address or domain
+// receives no mail: unknown, not ENABLED, deleted, or held by several
+// Active organizations.
+var ErrNoRoute = errors.New("no such mail recipient")
+
+// maxRouteAddress bounds an address or domain a lookup takes (the
+// model's EmailAddress is at most 254).
+const maxRouteAddress = 254
+
+func checkRouteKey(key string) error {
+	if key == "" || len(key) > maxRouteAddress || strings.ContainsAny(key, "/\x00") {
+		return fmt.Errorf("%w: %q is not an address or domain", ErrNoRoute, key)
+	}
+	return nil
+}
+
+// ReceivesMailFor reports whether mail for domain is delivered here: the
+// domain of mailbox addresses, or a mail domain of an Active organization
+// (its test domain <alias>.awsapps.com, or a registered domain whose
+// ownership is VERIFIED).
+func (s *Service) ReceivesMailFor(ctx context.Context, domain string) (bool, error) {
+	domain = strings.ToLower(domain)
+	if checkRouteKey(domain) != nil {
+		return false, nil
+	}
+	if domain == MailboxDomain || strings.HasSuffix(domain, "."+MailboxDomain) {
+		return true, nil
+	}
+	parts, err := s.partitions(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range parts {
+		var found bool
+		err := s.viewIn(ctx, p, func(r store.Reader) error {
+			var err error
+			found, err = s.domainHeldIn(r, p, domain)
+			return err
+		})
+		if err != nil || found {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+// domainHeldIn reports whether an Active organization of partition p
+// receives mail for domain.
+func (s *Service) domainHeldIn(r store.Reader, p store.Partition, domain string) (bool, error) {
+	var orgIDs []string
+	if alias, ok := strings.CutSuffix(domain, ".awsapps.com"); ok {
+		held, err := r.Get(orgAliases.coll, orgAliases.entryKey(orgRef{Partition: p}, alias, ""))
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return false, err
+		}
+		if err == nil {
+			_, id := parseHolder(held)
+			orgIDs = append(orgIDs, id)
+		}
+	}
+	held, err := r.Get(mailDomainNames.coll, mailDomainNames.entryKey(orgRef{Partition: p}, domain, ""))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	if err == nil {
+		_, id := parseHolder(held) // mail-domain/<org id>/<domain>
+		orgID, _, _ := strings.Cut(id, "/")
+		orgIDs = append(orgIDs, orgID)
+	}
+	for _, id := range orgIDs {
+		o := orgRef{p, id}
+		org, err := s.activeOrganization(r, o)
+		var apiErr *model.Error
+		if errors.As(err, &apiErr) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		d, err := findMailDomain(r, o, org, domain)
+		if err != nil {
+			return false, err
+		}
+		if d != nil && d.Ownership == domainVerified {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Recipients returns the mailboxes mail to address goes to: the mailbox
+// of an ENABLED user or resource whose primary email or alias it is, or
+// the ENABLED members of a group with that address (nested groups
+// expanded, each mailbox once), in the order found. A mailbox address
+// is its own recipient while its entity is ENABLED. ErrNoRoute when none.
+func (s *Service) Recipients(ctx context.Context, address string) ([]MailboxRef, error) {
+	if err := checkRouteKey(address); err != nil {
+		return nil, err
+	}
+	if m, ok := ParseMailboxAddress(address); ok {
+		if _, err := s.Mailbox(ctx, m); err != nil {
+			return nil, err
+		}
+		return []MailboxRef{m}, nil
+	}
+	o, holder, err := s.addressHolder(ctx, strings.ToLower(address))
+	if err != nil {
+		return nil, err
+	}
+	var out []MailboxRef
+	err = s.viewIn(ctx, o.Partition, func(r store.Reader) error {
+		out = nil
+		if _, err := s.activeOrganization(r, o); err != nil {
+			return err
+		}
+		ids, err := enabledMailboxes(r, o, holder)
+		for _, id := range ids {
+			out = append(out, mailboxOf(o, id))
+		}
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%w: %s reaches no enabled mailbox", ErrNoRoute, address)
+	}
+	return out, routeError(err)
+}
+
+// enabledMailboxes returns the ids of the ENABLED mailboxes an entity's
+// mail reaches: itself, or for a group its members, expanded.
+func enabledMailboxes(r store.Reader, o orgRef, e entityRef) ([]string, error) {
+	switch e.Kind {
+	case users.coll:
+		u, err := users.get(r, o, e.ID)
+		if err != nil || u == nil || u.State != userEnabled {
+			return nil, err
+		}
+		return []string{u.ID}, nil
+	case resources.coll:
+		res, err := resources.get(r, o, e.ID)
+		if err != nil || res == nil || res.State != resourceEnabled {
+			return nil, err
+		}
+		return []string{res.ID}, nil
+	case groups.coll:
+		return groupMailboxes(r, o, e.ID)
+	}
+	return nil, nil
+}
+
+// groupMailboxes expands an ENABLED group into its ENABLED users, through
+// ENABLED nested groups, each once; a cycle cannot form (association
+// refuses it), and a group seen twice is expanded once anyway.
+func groupMailboxes(r store.Reader, o orgRef, groupID string) ([]string, error) {
+	var out []string
+	seenGroup, seenUser := map[string]bool{}, map[string]bool{}
+	queue := []string{groupID}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if seenGroup[id] {
+			continue
+		}
+		seenGroup[id] = true
+		g, err := groups.get(r, o, id)
+		if err != nil {
+			return nil, err
+		}
+		if g == nil || g.State != userEnabled {
+			continue
+		}
+		var members []*membership
+		err = r.Scan(memberships.coll, memberships.key(o, id+"/"), "", 0, func(key string, raw []byte) (bool, error) {
+			m, err := memberships.decode(key, raw)
+			if err == nil {
+				members = append(members, m)
+			}
+			return err == nil, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range members {
+			switch {
+			case m.MemberKind == groups.coll:
+				queue = append(queue, m.MemberID)
+			case m.MemberKind == users.coll && !seenUser[m.MemberID]:
+				seenUser[m.MemberID] = true
+				u, err := users.get(r, o, m.MemberID)
+				if err != nil {
+					return nil, err
+				}
+				if u != nil && u.State == userEnabled {
+					out = append(out, u.ID)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// MailboxInfo is what a mail server needs to know of a mailbox.
+type MailboxInfo struct {
+	MailboxRef
+	Kind    string // USER or RESOURCE
+	Email   string // the primary email
+	QuotaMB int32  // users only; 0 for a resource
+}
+
+// Mailbox describes an ENABLED user's or resource's mailbox; ErrNoRoute
+// for any other.
+func (s *Service) Mailbox(ctx context.Context, m MailboxRef) (MailboxInfo, error) {
+	info := MailboxInfo{MailboxRef: m}
+	if checkPartition(m.Account, m.Region) != nil || m.OrganizationID == "" || m.EntityID == "" || strings.ContainsAny(m.EntityID+m.OrganizationID, "/\x00") {
+		return info, fmt.Errorf("%w: %s is not a mailbox", ErrNoRoute, m.Address())
+	}
+	o := m.org()
+	err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
+		if _, err := s.activeOrganization(r, o); err != nil {
+			return err
+		}
+		u, err := users.get(r, o, m.EntityID)
+		if err != nil {
+			return err
+		}
+		if u != nil && u.State == userEnabled {
+			info.Kind, info.Email = string(model.EntityTypeUser), u.Email
+			info.QuotaMB, err = mailboxQuotaOf(r, o, u.ID)
+			return err
+		}
+		res, err := resources.get(r, o, m.EntityID)
+		if err != nil {
+			return err
+		}
+		if res != nil && res.State == resourceEnabled {
+			info.Kind, info.Email = string(model.EntityTypeResource), res.Email
+			return nil
+		}
+		return fmt.Errorf("%w: %s is not an enabled mailbox", ErrNoRoute, m.Address())
+	})
+	return info, routeError(err)
+}
+
+// Senders returns the mailboxes whose users may send mail with address as
+// the envelope sender: the user whose address it is, and every user who
+// holds SEND_AS on the entity (user, group or resource) whose address it
+// is, directly or as an ENABLED member of a group holding it. ErrNoRoute
+// when the address is no entity's. SEND_ON_BEHALF is about the message's
+// From and Sender headers, which workmaild does not see.
+func (s *Service) Senders(ctx context.Context, address string) ([]MailboxRef, error) {
+	if err := checkRouteKey(address); err != nil {
+		return nil, err
+	}
+	if m, ok := ParseMailboxAddress(address); ok {
+		if _, err := s.Mailbox(ctx, m); err != nil {
+			return nil, err
+		}
+		return []MailboxRef{m}, nil
+	}
+	o, holder, err := s.addressHolder(ctx, strings.ToLower(address))
+	if err != nil {
+		return nil, err
+	}
+	var out []MailboxRef
+	err = s.viewIn(ctx, o.Partition, func(r store.Reader) error {
+		out = nil
+		if _, err := s.activeOrganization(r, o); err != nil {
+			return err
+		}
+		var ids []string
+		if holder.Kind == users.coll {
+			own, err := enabledMailboxes(r, o, holder)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, own...)
+		}
+		err := r.Scan(mailboxGrants.coll, mailboxGrants.key(o, holder.ID+"/"), "", 0, func(key string, raw []byte) (bool, error) {
+			g, err := mailboxGrants.decode(key, raw)
+			if err != nil {
+				return false, err
+			}
+			if !slices.Contains(g.Permissions, string(model.PermissionTypeSendAs)) {
+				return true, nil
+			}
+			grantees, err := enabledMailboxes(r, o, entityRef{g.GranteeKind, g.GranteeID})
+			ids = append(ids, grantees...)
+			return err == nil, err
+		})
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, mailboxOf(o, id))
+			}
+		}
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%w: nobody may send as %s", ErrNoRoute, address)
+	}
+	return out, routeError(err)
+}
+
+// routeError turns a missing or inactive organization into ErrNoRoute.
+func routeError(err error) error {
+	var apiErr *model.Error
+	if errors.As(err, &apiErr) {
+		return fmt.Errorf("%w: %s", ErrNoRoute, apiErr.Message)
+	}
+	return err
+}
+
+// addressHolder finds the entity whose address (folded) it is, in the
+// one Active organization that holds it, through the global address
+// index; ErrNoRoute when none does, or several.
+func (s *Service) addressHolder(ctx context.Context, address string) (orgRef, entityRef, error) {
+	o, a, err := s.findAddress(ctx, address)
+	if err != nil {
+		return orgRef{}, entityRef{}, err
+	}
+	return o, entityRef{a.Kind, a.ID}, nil
+}

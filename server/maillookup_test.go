@@ -1,0 +1,270 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+	"github.com/aws/aws-sdk-go-v2/service/workmail/types"
+
+	"github.com/workmaild/workmaild/internal/socketmap"
+	"github.com/workmaild/workmaild/server"
+)
+
+// mailbox is the mailbox address of an entity of org in the test
+// account and region.
+func mailbox(org, entity string) string {
+	return fmt.Sprintf("%s@%s.%s.%s.%s", entity, org, testAccount, testRegion, server.MailboxDomain)
+}
+
+// lookup asks MailLookup and returns the value, or "NOTFOUND".
+func lookup(t *testing.T, ts *testServer, name, key string) string {
+	t.Helper()
+	v, err := ts.srv.MailLookup(context.Background(), name, key)
+	if errors.Is(err, socketmap.ErrNotFound) {
+		return "NOTFOUND"
+	}
+	if err != nil {
+		t.Fatalf("MailLookup(%s, %q): %v", name, key, err)
+	}
+	return v
+}
+
+// sameSet compares comma-separated lists regardless of order, and fails
+// on a repeated item.
+func sameSet(got string, want ...string) bool {
+	items := strings.Split(got, ",")
+	slices.Sort(items)
+	slices.Sort(want)
+	return slices.Equal(items, want) && len(slices.Compact(slices.Clone(items))) == len(items)
+}
+
+func TestMailLookupRecipients(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c, ctx := ts.defaultClient(), context.Background()
+	org := createOrg(t, c, "routing")
+	user := func(name string) string {
+		id := createUser(t, c, org, name, "")
+		register(t, c, org, id, name+"@routing.awsapps.com")
+		return id
+	}
+	alice, bob, carol, dave := user("alice"), user("bob"), user("carol"), user("dave")
+	if _, err := c.CreateAlias(ctx, &workmail.CreateAliasInput{OrganizationId: &org, EntityId: &alice, Alias: aws.String("ali@routing.awsapps.com")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A user: primary email and alias, in any case; its mailbox address.
+	for _, key := range []string{"alice@routing.awsapps.com", "ALI@Routing.awsapps.com"} {
+		if got := lookup(t, ts, server.MapRecipients, key); got != mailbox(org, alice) {
+			t.Errorf("recipients %s = %q, want alice's mailbox", key, got)
+		}
+	}
+	if got := lookup(t, ts, server.MapRecipients, mailbox(org, alice)); got != mailbox(org, alice) {
+		t.Errorf("a mailbox address reaches %q, want itself", got)
+	}
+
+	// A group of three users, one of them disabled, and a nested group
+	// holding a user who is also a direct member: each ENABLED user once.
+	team := createGroup(t, c, org, "team")
+	register(t, c, org, team, "team@routing.awsapps.com")
+	inner := createGroup(t, c, org, "inner")
+	register(t, c, org, inner, "inner@routing.awsapps.com")
+	for _, m := range []string{alice, bob, carol, inner} {
+		associate(t, c, org, team, m)
+	}
+	associate(t, c, org, inner, bob)
+	associate(t, c, org, inner, dave)
+	if _, err := c.DeregisterFromWorkMail(ctx, &workmail.DeregisterFromWorkMailInput{OrganizationId: &org, EntityId: &carol}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(t, ts, server.MapRecipients, "team@routing.awsapps.com"); !sameSet(got, mailbox(org, alice), mailbox(org, bob), mailbox(org, dave)) {
+		t.Errorf("team reaches %q, want alice, bob and dave once each", got)
+	}
+
+	// Nobody: an unknown address, a deregistered user's, its mailbox
+	// address, a group without enabled members, Postfix's @domain and
+	// bare-name keys.
+	empty := createGroup(t, c, org, "empty")
+	register(t, c, org, empty, "empty@routing.awsapps.com")
+	for _, key := range []string{"nobody@routing.awsapps.com", "carol@routing.awsapps.com", mailbox(org, carol),
+		"empty@routing.awsapps.com", "@routing.awsapps.com", "alice", mailbox(org, "no-such-entity")} {
+		if got := lookup(t, ts, server.MapRecipients, key); got != "NOTFOUND" {
+			t.Errorf("recipients %s = %q, want NOTFOUND", key, got)
+		}
+	}
+
+	// A resource receives in its own mailbox.
+	room := createResource(t, c, org, "room", types.ResourceTypeRoom)
+	register(t, c, org, room, "room@routing.awsapps.com")
+	if got := lookup(t, ts, server.MapRecipients, "room@routing.awsapps.com"); got != mailbox(org, room) {
+		t.Errorf("room reaches %q", got)
+	}
+
+	// A new primary email reaches the same mailbox: mail follows the id.
+	if _, err := c.UpdatePrimaryEmailAddress(ctx, &workmail.UpdatePrimaryEmailAddressInput{OrganizationId: &org, EntityId: &bob, Email: aws.String("robert@routing.awsapps.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(t, ts, server.MapRecipients, "robert@routing.awsapps.com"); got != mailbox(org, bob) {
+		t.Errorf("bob's new address reaches %q", got)
+	}
+
+	// mailboxes: a mailbox address while its entity is ENABLED.
+	if got := lookup(t, ts, server.MapMailboxes, strings.ToUpper(mailbox(org, alice))); got != mailbox(org, alice) {
+		t.Errorf("mailboxes alice = %q", got)
+	}
+	for _, key := range []string{mailbox(org, carol), "alice@routing.awsapps.com", "x@y.z." + server.MailboxDomain} {
+		if got := lookup(t, ts, server.MapMailboxes, key); got != "NOTFOUND" {
+			t.Errorf("mailboxes %s = %q, want NOTFOUND", key, got)
+		}
+	}
+
+	// A deleted organization's addresses reach nobody.
+	if _, err := c.DeleteOrganization(ctx, &workmail.DeleteOrganizationInput{OrganizationId: &org, DeleteDirectory: true, ForceDelete: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"alice@routing.awsapps.com", mailbox(org, alice)} {
+		if got := lookup(t, ts, server.MapRecipients, key); got != "NOTFOUND" {
+			t.Errorf("after DeleteOrganization, recipients %s = %q", key, got)
+		}
+	}
+	if got := lookup(t, ts, server.MapDomains, "routing.awsapps.com"); got != "NOTFOUND" {
+		t.Errorf("after DeleteOrganization, domains = %q", got)
+	}
+}
+
+func TestMailLookupDomainsAndSenders(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c, ctx := ts.defaultClient(), context.Background()
+	org := createOrg(t, c, "senders")
+	if _, err := c.RegisterMailDomain(ctx, &workmail.RegisterMailDomainInput{OrganizationId: &org, DomainName: aws.String("example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"senders.awsapps.com":         "senders.awsapps.com",
+		"EXAMPLE.com":                 "example.com",
+		"other.example":               "NOTFOUND",
+		"awsapps.com":                 "NOTFOUND",
+		server.MailboxDomain:          server.MailboxDomain,
+		"a.b." + server.MailboxDomain: "a.b." + server.MailboxDomain,
+	} {
+		if got := lookup(t, ts, server.MapDomains, key); got != want {
+			t.Errorf("domains %s = %q, want %q", key, got, want)
+		}
+	}
+
+	user := func(name string) string {
+		id := createUser(t, c, org, name, "")
+		register(t, c, org, id, name+"@example.com")
+		return id
+	}
+	alice, bob, carol := user("alice"), user("bob"), user("carol")
+	sales := createGroup(t, c, org, "sales")
+	register(t, c, org, sales, "sales@example.com")
+	grant := func(entity, grantee string, perms ...types.PermissionType) {
+		t.Helper()
+		if _, err := c.PutMailboxPermissions(ctx, &workmail.PutMailboxPermissionsInput{
+			OrganizationId: &org, EntityId: &entity, GranteeId: &grantee, PermissionValues: perms,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Her own address is alice's; nobody may send as a group yet.
+	if got := lookup(t, ts, server.MapSenders, "Alice@example.com"); got != mailbox(org, alice) {
+		t.Errorf("senders alice = %q", got)
+	}
+	if got := lookup(t, ts, server.MapSenders, "sales@example.com"); got != "NOTFOUND" {
+		t.Errorf("senders sales before any grant = %q", got)
+	}
+	// SEND_AS on the group for bob, on alice for carol; FULL_ACCESS or
+	// SEND_ON_BEHALF alone does not let anyone send as the address.
+	grant(sales, bob, types.PermissionTypeSendAs)
+	grant(alice, carol, types.PermissionTypeSendAs)
+	grant(bob, alice, types.PermissionTypeFullAccess, types.PermissionTypeSendOnBehalf)
+	if got := lookup(t, ts, server.MapSenders, "sales@example.com"); got != mailbox(org, bob) {
+		t.Errorf("senders sales = %q, want bob", got)
+	}
+	if got := lookup(t, ts, server.MapSenders, "alice@example.com"); !sameSet(got, mailbox(org, alice), mailbox(org, carol)) {
+		t.Errorf("senders alice = %q, want alice and carol", got)
+	}
+	if got := lookup(t, ts, server.MapSenders, "bob@example.com"); got != mailbox(org, bob) {
+		t.Errorf("senders bob = %q, want bob only", got)
+	}
+	// A grant to a group lets its ENABLED members send.
+	team := createGroup(t, c, org, "team")
+	register(t, c, org, team, "team@example.com")
+	associate(t, c, org, team, carol)
+	grant(bob, team, types.PermissionTypeSendAs)
+	if got := lookup(t, ts, server.MapSenders, "bob@example.com"); !sameSet(got, mailbox(org, bob), mailbox(org, carol)) {
+		t.Errorf("senders bob after a grant to team = %q, want bob and carol", got)
+	}
+	for _, key := range []string{"nobody@example.com", "not an address"} {
+		if got := lookup(t, ts, server.MapSenders, key); got != "NOTFOUND" {
+			t.Errorf("senders %q = %q, want NOTFOUND", key, got)
+		}
+	}
+}
+
+func TestMailLookupUnknownMap(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	_, err := ts.srv.MailLookup(context.Background(), "aliases", "a@b.c")
+	var perm *socketmap.PermanentError
+	if !errors.As(err, &perm) || !strings.Contains(perm.Reason, server.MapRecipients) {
+		t.Fatalf("an unknown map: %v, want a permanent error naming the maps", err)
+	}
+}
+
+// TestSocketmapServer: the lookups over the socketmap protocol, as Postfix
+// asks them.
+func TestSocketmapServer(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c := ts.defaultClient()
+	org := createOrg(t, c, "wire")
+	alice := createUser(t, c, org, "alice", "")
+	register(t, c, org, alice, "alice@wire.awsapps.com")
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := ts.srv.NewSocketmapServer()
+	go sm.Serve(ln)
+	t.Cleanup(func() { sm.Close() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	ask := func(req string) string {
+		t.Helper()
+		fmt.Fprintf(conn, "%d:%s,", len(req), req)
+		var n int
+		if _, err := fmt.Fscanf(r, "%d:", &n); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, n+1)
+		if _, err := io.ReadFull(r, b); err != nil {
+			t.Fatal(err)
+		}
+		return string(b[:n])
+	}
+	for req, want := range map[string]string{
+		"recipients alice@wire.awsapps.com": "OK " + mailbox(org, alice),
+		"recipients bob@wire.awsapps.com":   "NOTFOUND ",
+		"domains wire.awsapps.com":          "OK wire.awsapps.com",
+		"aliases alice@wire.awsapps.com":    "PERM",
+	} {
+		if got := ask(req); !strings.HasPrefix(got, want) {
+			t.Errorf("%q answered %q, want %q", req, got, want)
+		}
+	}
+}
