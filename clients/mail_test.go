@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestMailLogins runs the mail-login suite (clients/mail, Python's imaplib
+// TestMailLogins runs the mail-login suite (clients/mail/logins, Python's imaplib
 // and smtplib) against real Dovecot and Postfix started by
 // scripts/mailstack, in both of the script's set-ups: as root (Dovecot for
 // IMAP, Postfix for submission) and as an unprivileged user (Dovecot for
@@ -36,9 +36,9 @@ func TestMailLogins(t *testing.T) {
 		{"unprivileged", "nobody", "dovecot", "3333"},
 	} {
 		t.Run(setup.name, func(t *testing.T) {
-			up := mailStack(t, root, srv.URL, setup.user)
-			down := mailStack(t, root, "http://"+freeAddr(t), setup.user) // no workmaild there
-			runPythonTests(t, python, filepath.Join(root, "clients", "mail"), append(env,
+			up := mailStack(t, root, setup.user, "--workmaild", srv.URL)
+			down := mailStack(t, root, setup.user, "--workmaild", "http://"+freeAddr(t)) // no workmaild there
+			runPythonTests(t, python, filepath.Join(root, "clients", "mail", "logins"), append(env,
 				"WORKMAILD_ENDPOINT="+srv.URL,
 				"MAIL_IMAP="+up.IMAP, "MAIL_SUBMISSION="+up.Submission,
 				"MAIL_DOWN_IMAP="+down.IMAP, "MAIL_DOWN_SUBMISSION="+down.Submission,
@@ -53,14 +53,36 @@ func TestMailLogins(t *testing.T) {
 	srv.Stop(t)
 }
 
-// mailStackAddrs are the listeners of a running mail stack.
-type mailStackAddrs struct{ IMAP, Submission string }
+// TestMailDelivery runs the mail-delivery suite (clients/mail/delivery:
+// smtplib sends, imaplib reads) against real Postfix and Dovecot started
+// by scripts/mailstack as root, routed by a fresh workmaild's socketmap.
+func TestMailDelivery(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("mail delivery needs Postfix, which scripts/mailstack starts as root only: run ./scripts/test as root")
+	}
+	root := repoRoot(t)
+	readInputs(t, root)
+	bin := buildWorkmaild(t, root)
+	env := clientEnv(t, root)
+	python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
+	socketmap := freeAddr(t)
+	srv := startWorkmaild(t, bin, "--socketmap-addr", socketmap)
+	stack := mailStack(t, root, "", "--workmaild", srv.URL, "--socketmap", socketmap)
+	runPythonTests(t, python, filepath.Join(root, "clients", "mail", "delivery"), append(env,
+		"WORKMAILD_ENDPOINT="+srv.URL,
+		"MAIL_IMAP="+stack.IMAP, "MAIL_SUBMISSION="+stack.Submission, "MAIL_SMTP="+stack.SMTP,
+	))
+	srv.Stop(t) // not checkServerLog: see TestMailLogins
+}
 
-// mailStack starts scripts/mailstack on free loopback ports, wired to
-// workmaild at url, in a directory of its own that Dovecot's and Postfix's
-// users can reach; as the user asUser unless that is "". It is stopped
-// when the test ends; its logs are shown when the test fails.
-func mailStack(t *testing.T, root, url, asUser string) mailStackAddrs {
+// mailStackAddrs are the listeners of a running mail stack.
+type mailStackAddrs struct{ IMAP, Submission, SMTP string }
+
+// mailStack starts scripts/mailstack on free loopback ports with the given
+// options (--workmaild URL, ...), in a directory of its own that Dovecot's
+// and Postfix's users can reach; as the user asUser unless that is "". It
+// is stopped when the test ends; its logs are shown when the test fails.
+func mailStack(t *testing.T, root, asUser string, options ...string) mailStackAddrs {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "workmaild-mail-")
 	if err != nil {
@@ -88,7 +110,7 @@ func mailStack(t *testing.T, root, url, asUser string) mailStackAddrs {
 			t.Fatal(err)
 		}
 	}
-	addrs := mailStackAddrs{IMAP: freeAddr(t), Submission: freeAddr(t)}
+	addrs := mailStackAddrs{IMAP: freeAddr(t), Submission: freeAddr(t), SMTP: freeAddr(t)}
 	t.Cleanup(func() {
 		if out, err := run("down", "--dir", dir); err != nil {
 			t.Errorf("mailstack down: %v\n%s", err, out)
@@ -96,13 +118,13 @@ func mailStack(t *testing.T, root, url, asUser string) mailStackAddrs {
 		if t.Failed() {
 			for _, name := range []string{"dovecot.log", "postfix.log"} {
 				if b, err := os.ReadFile(filepath.Join(dir, "log", name)); err == nil {
-					t.Logf("%s of the stack wired to %s:\n%s", name, url, b)
+					t.Logf("%s of the stack %v:\n%s", name, options, b)
 				}
 			}
 		}
 		os.RemoveAll(dir)
 	})
-	out, err := run("up", "--workmaild", url, "--imap", addrs.IMAP, "--submission", addrs.Submission, "--dir", dir)
+	out, err := run(append([]string{"up", "--imap", addrs.IMAP, "--submission", addrs.Submission, "--smtp", addrs.SMTP, "--dir", dir}, options...)...)
 	if err != nil {
 		t.Fatalf("mailstack up: %v\n%s", err, out)
 	}

@@ -60,9 +60,10 @@ func (w *workmaild) Stop(t *testing.T) {
 // startWorkmaild runs `workmaild serve` on a free loopback port with a
 // fresh data directory and returns once it listens. The server is stopped
 // when the test ends if not before; its log is shown when the test fails.
-func startWorkmaild(t *testing.T, bin string) *workmaild {
+func startWorkmaild(t *testing.T, bin string, extra ...string) *workmaild {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", "json")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", "json"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = withoutPrefixes(os.Environ(), "WORKMAILD_")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

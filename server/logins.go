@@ -76,6 +76,10 @@ type loginResponse struct {
 	OrganizationId string
 	Account        string
 	Region         string
+	// Mailbox is the user's mailbox address (see MailLookup): the name
+	// the mail server logs the user in under, so that its mailbox is the
+	// one mail is delivered to.
+	Mailbox string
 }
 
 // loginProtocols maps mail servers' service names to access control
@@ -118,6 +122,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeInternal(w, http.StatusOK, loginResponse{
 			Result: "OK", Method: login.Method, UserId: login.UserID, Email: login.Email,
 			OrganizationId: login.OrganizationID, Account: login.Account, Region: login.Region,
+			Mailbox: service.MailboxRef{Account: login.Account, Region: login.Region, OrganizationID: login.OrganizationID, EntityID: login.UserID}.Address(),
 		})
 	case errors.As(err, &refusal):
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "mail login refused", append(q.LogAttrs(),

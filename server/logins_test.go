@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -36,7 +37,8 @@ func (tc loginCase) run(t *testing.T, url string) {
 	case status != tc.status:
 		t.Errorf("%s: %d %v, want %d %s", tc.name, status, out, tc.status, tc.reasonOrMethod)
 	case status == http.StatusOK && (out["Result"] != "OK" || out["Method"] != tc.reasonOrMethod ||
-		tc.wantUser != "" && out["UserId"] != tc.wantUser || tc.wantTo != "" && out["Email"] != tc.wantTo):
+		tc.wantUser != "" && out["UserId"] != tc.wantUser || tc.wantTo != "" && out["Email"] != tc.wantTo ||
+		out["Mailbox"] != fmt.Sprintf("%s@%s.%s.%s.%s", out["UserId"], out["OrganizationId"], out["Account"], out["Region"], server.MailboxDomain)):
 		t.Errorf("%s: accepted as %v, want %s %s %s", tc.name, out, tc.reasonOrMethod, tc.wantUser, tc.wantTo)
 	case status != http.StatusOK && (out["__type"] != tc.reasonOrMethod || out["Message"] == ""):
 		t.Errorf("%s: refused with %v, want %s", tc.name, out, tc.reasonOrMethod)

@@ -60,10 +60,12 @@ function auth_password_verify(req, password)
 	local status = response:status()
 	local answer = json.decode(response:payload() or "") or {}
 
-	if status == 200 and answer.Result == "OK" and type(answer.Email) == "string" then
-		-- The primary email names the mailbox, whichever address the
-		-- client logged in with.
-		return dovecot.auth.PASSDB_RESULT_OK, { user = string.lower(answer.Email) }
+	if status == 200 and answer.Result == "OK" and type(answer.Mailbox) == "string" then
+		-- The mailbox address (named by ids) is the user from now on,
+		-- whichever address the client logged in with: it names the
+		-- mailbox Postfix delivers to, and the login Postfix checks
+		-- senders against.
+		return dovecot.auth.PASSDB_RESULT_OK, { user = string.lower(answer.Mailbox) }
 	end
 	if status == 403 and results[answer.__type] then
 		req:log_info("workmaild refused the login: " .. answer.__type)
