@@ -55,7 +55,8 @@ func TestMailLogins(t *testing.T) {
 
 // TestMailDelivery runs the mail-delivery suite (clients/mail/delivery:
 // smtplib sends, imaplib reads) against real Postfix and Dovecot started
-// by scripts/mailstack as root, routed by a fresh workmaild's socketmap.
+// by scripts/mailstack as root, routed by a fresh workmaild's socketmap,
+// which asks that Dovecot's doveadm for mailbox sizes.
 func TestMailDelivery(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("mail delivery needs Postfix, which scripts/mailstack starts as root only: run ./scripts/test as root")
@@ -65,9 +66,10 @@ func TestMailDelivery(t *testing.T) {
 	bin := buildWorkmaild(t, root)
 	env := clientEnv(t, root)
 	python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
-	socketmap := freeAddr(t)
-	srv := startWorkmaild(t, bin, "--socketmap-addr", socketmap)
-	stack := mailStack(t, root, "", "--workmaild", srv.URL, "--socketmap", socketmap)
+	socketmap, doveadm := freeAddr(t), freeAddr(t)
+	const doveadmKey = "mail-delivery-test-key"
+	srv := startWorkmaild(t, bin, "--socketmap-addr", socketmap, "--doveadm-url", "http://"+doveadm, "--doveadm-api-key", doveadmKey)
+	stack := mailStack(t, root, "", "--workmaild", srv.URL, "--socketmap", socketmap, "--doveadm", doveadm, "--doveadm-key", doveadmKey)
 	runPythonTests(t, python, filepath.Join(root, "clients", "mail", "delivery"), append(env,
 		"WORKMAILD_ENDPOINT="+srv.URL,
 		"MAIL_IMAP="+stack.IMAP, "MAIL_SUBMISSION="+stack.Submission, "MAIL_SMTP="+stack.SMTP,

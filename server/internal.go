@@ -30,6 +30,7 @@ func (s *Server) internalRoutes() *http.ServeMux {
 	mux.HandleFunc("POST "+InternalPrefix+"tokens/check", s.handleCheckToken)
 	// Mail-client logins, for a mail server's password database.
 	mux.HandleFunc("POST "+LoginsPath, s.handleLogin)
+	mux.HandleFunc("POST "+MailboxesPath, s.handleMailbox)
 	// Mail-domain verification: workmaild cannot look at DNS.
 	mux.HandleFunc("POST "+InternalPrefix+"mail-domains/verification", s.handleDomainVerification)
 	mux.HandleFunc(InternalPrefix, func(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/workmaild/workmaild/internal/service"
@@ -90,4 +91,53 @@ func addresses(ms []service.MailboxRef, err error) (string, error) {
 // Serve takes the listeners.
 func (s *Server) NewSocketmapServer() *socketmap.Server {
 	return &socketmap.Server{Lookup: s.MailLookup, Log: s.log}
+}
+
+// MailboxInfo describes a mailbox that exists, for the mail store.
+type MailboxInfo = service.MailboxInfo
+
+// ErrNoMailbox is wrapped by StoredMailbox for an address that names no
+// mailbox.
+var ErrNoMailbox = service.ErrNoMailbox
+
+// StoredMailbox describes the mailbox of a mailbox address for the mail
+// store that keeps it (the Dovecot user database of docs/mail.md): a user
+// or resource registered to WorkMail once and not deleted, with its quota.
+// A deregistered one keeps its mailbox; it no longer receives or logs in.
+func (s *Server) StoredMailbox(ctx context.Context, address string) (MailboxInfo, error) {
+	m, ok := service.ParseMailboxAddress(address)
+	if !ok {
+		return MailboxInfo{}, fmt.Errorf("%w: %q is not a mailbox address", ErrNoMailbox, address)
+	}
+	return s.service.StoredMailbox(ctx, m)
+}
+
+// MailboxesPath is the mailbox endpoint, for the mail store.
+const MailboxesPath = InternalPrefix + "mailboxes"
+
+// mailboxResponse is the answer of POST /_workmaild/mailboxes.
+type mailboxResponse struct {
+	Mailbox string
+	Kind    string // USER or RESOURCE
+	Email   string
+	// QuotaMB is the user's mailbox quota in megabytes; 0 (a resource's)
+	// is none.
+	QuotaMB int32
+}
+
+func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Mailbox string }
+	if !readInternal(w, r, &in) {
+		return
+	}
+	info, err := s.StoredMailbox(r.Context(), in.Mailbox)
+	switch {
+	case err == nil:
+		writeInternal(w, http.StatusOK, mailboxResponse{Mailbox: info.Address(), Kind: info.Kind, Email: info.Email, QuotaMB: info.QuotaMB})
+	case errors.Is(err, ErrNoMailbox):
+		writeInternalError(w, http.StatusNotFound, "NoSuchMailbox", err.Error())
+	default:
+		s.log.Error("mailbox lookup failed", "mailbox", quoteShort(in.Mailbox), "error", err)
+		writeInternalError(w, http.StatusInternalServerError, "InternalFailure", "The mailbox could not be looked up now; try again.")
+	}
 }

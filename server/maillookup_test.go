@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -266,5 +267,65 @@ func TestSocketmapServer(t *testing.T) {
 		if got := ask(req); !strings.HasPrefix(got, want) {
 			t.Errorf("%q answered %q, want %q", req, got, want)
 		}
+	}
+}
+
+// TestMailboxEndpoint: the mail store's question, whether a mailbox
+// exists and its quota, over POST /_workmaild/mailboxes.
+func TestMailboxEndpoint(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c, ctx := ts.defaultClient(), context.Background()
+	org := createOrg(t, c, "store")
+	alice := createUser(t, c, org, "alice", "")
+	register(t, c, org, alice, "alice@store.awsapps.com")
+	never := createUser(t, c, org, "never", "")
+	room := createResource(t, c, org, "room", types.ResourceTypeRoom)
+	register(t, c, org, room, "room@store.awsapps.com")
+
+	ask := func(address string) (int, map[string]any) {
+		t.Helper()
+		status, out, _ := postInternal(t, ts.URL, "mailboxes", map[string]any{"Mailbox": address})
+		return status, out
+	}
+	details, err := c.GetMailboxDetails(ctx, &workmail.GetMailboxDetailsInput{OrganizationId: &org, UserId: &alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, out := ask(strings.ToUpper(mailbox(org, alice)))
+	if status != 200 || out["Mailbox"] != mailbox(org, alice) || out["Kind"] != "USER" || out["Email"] != "alice@store.awsapps.com" ||
+		out["QuotaMB"] != float64(aws.ToInt32(details.MailboxQuota)) {
+		t.Fatalf("alice: %d %v, want her mailbox with quota %d", status, out, aws.ToInt32(details.MailboxQuota))
+	}
+	if _, err := c.UpdateMailboxQuota(ctx, &workmail.UpdateMailboxQuotaInput{OrganizationId: &org, UserId: &alice, MailboxQuota: aws.Int32(3)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeregisterFromWorkMail(ctx, &workmail.DeregisterFromWorkMailInput{OrganizationId: &org, EntityId: &alice}); err != nil {
+		t.Fatal(err)
+	}
+	// Deregistered, she keeps her mailbox and its quota.
+	if status, out := ask(mailbox(org, alice)); status != 200 || out["QuotaMB"] != 3.0 {
+		t.Errorf("deregistered alice: %d %v, want her mailbox with quota 3", status, out)
+	}
+	if status, out := ask(mailbox(org, room)); status != 200 || out["Kind"] != "RESOURCE" || out["QuotaMB"] != 0.0 {
+		t.Errorf("room: %d %v", status, out)
+	}
+	for _, address := range []string{mailbox(org, never), mailbox(org, "no-such-user"), "alice@store.awsapps.com", ""} {
+		if status, out := ask(address); status != 404 || out["__type"] != "NoSuchMailbox" {
+			t.Errorf("%q: %d %v, want 404 NoSuchMailbox", address, status, out)
+		}
+	}
+	if _, err := c.DeleteUser(ctx, &workmail.DeleteUserInput{OrganizationId: &org, UserId: &alice}); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := ask(mailbox(org, alice)); status != 404 {
+		t.Errorf("deleted alice: %d, want 404", status)
+	}
+	resp, err := http.Post(ts.URL+server.MailboxesPath, "application/json", strings.NewReader("{not json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("a body that is not JSON: %d, want 400", resp.StatusCode)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/workmaild/workmaild/internal/auth"
 	"github.com/workmaild/workmaild/internal/awsjson"
+	"github.com/workmaild/workmaild/internal/doveadm"
 	"github.com/workmaild/workmaild/internal/ids"
 	"github.com/workmaild/workmaild/internal/paging"
 	"github.com/workmaild/workmaild/internal/service"
@@ -88,6 +89,12 @@ type Options struct {
 	// LoginLimits bound repeated mail-login failures per login name and
 	// per client address; zero fields take the defaults.
 	LoginLimits LoginLimits
+	// DoveadmURL is the doveadm HTTP API of the Dovecot that keeps the
+	// mailboxes (http://HOST:PORT), asked by GetMailboxDetails for a
+	// mailbox's size with DoveadmAPIKey; empty reports every mailbox
+	// empty.
+	DoveadmURL    string
+	DoveadmAPIKey string
 }
 
 // Server is a complete workmaild. It is an http.Handler.
@@ -128,6 +135,10 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	var sizes service.MailboxSizer
+	if opts.DoveadmURL != "" {
+		sizes = &doveadm.Client{URL: strings.TrimSuffix(opts.DoveadmURL, "/"), APIKey: opts.DoveadmAPIKey}
+	}
 	svc := service.New(service.Config{
 		Store:     st,
 		Now:       opts.Now,
@@ -138,6 +149,7 @@ func New(opts Options) (*Server, error) {
 
 		AvailabilityTestCalls: opts.AvailabilityTestCalls,
 		LoginLimits:           opts.LoginLimits,
+		MailboxSizes:          sizes,
 	})
 	s := &Server{store: st, service: svc, admin: admin, log: log, pagingKey: key}
 	s.api = &awsjson.Handler{

@@ -160,7 +160,14 @@ func TestParseServe(t *testing.T) {
 	if err != nil || !c.inMemory {
 		t.Fatalf("WORKMAILD_IN_MEMORY=true: %+v, %v", c, err)
 	}
-	for _, bad := range [][]string{{"--default-account", "abc"}, {"--nope"}, {"extra"}} {
+	c, err = parseServe([]string{"--doveadm-url", "http://127.0.0.1:8080"}, func(k string) string {
+		return map[string]string{"HOME": "/home/u", "WORKMAILD_DOVEADM_API_KEY": "key-from-env"}[k]
+	}, io.Discard)
+	if err != nil || c.doveadmAPIKey != "key-from-env" {
+		t.Fatalf("--doveadm-url with WORKMAILD_DOVEADM_API_KEY: %+v, %v", c, err)
+	}
+	for _, bad := range [][]string{{"--default-account", "abc"}, {"--nope"}, {"extra"},
+		{"--doveadm-url", "http://127.0.0.1:8080"}, {"--doveadm-url", "127.0.0.1:8080", "--doveadm-api-key", "k"}} {
 		if _, err := parseServe(bad, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

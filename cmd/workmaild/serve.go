@@ -44,6 +44,8 @@ type serveConfig struct {
 	shutdownTimeout  time.Duration
 	cpuProfile       string
 	socketmapAddr    string
+	doveadmURL       string
+	doveadmAPIKey    string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -72,6 +74,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.loginLimits.Window, "login-failure-window", server.DefaultLoginFailureWindow, "how long failed mail logins count from the first one")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.socketmapAddr, "socketmap-addr", "", "also serve Postfix's socketmap lookups of mail routing (domains, recipients, mailboxes, senders) on this HOST:PORT (default: off)")
+	fs.StringVar(&c.doveadmURL, "doveadm-url", "", "Dovecot's doveadm HTTP API (http://HOST:PORT), asked for mailbox sizes in GetMailboxDetails (default: none, sizes are 0)")
+	fs.StringVar(&c.doveadmAPIKey, "doveadm-api-key", "", "the doveadm API key (doveadm_api_key; prefer WORKMAILD_DOVEADM_API_KEY)")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
@@ -104,6 +108,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	}
 	if c.loginLimits.PerName <= 0 || c.loginLimits.PerIP <= 0 || c.loginLimits.Window <= 0 {
 		return nil, usageError{msg: "--login-failures-per-name, --login-failures-per-ip and --login-failure-window must be positive"}
+	}
+	if c.doveadmURL != "" && (!strings.HasPrefix(c.doveadmURL, "http://") && !strings.HasPrefix(c.doveadmURL, "https://") || c.doveadmAPIKey == "") {
+		return nil, usageError{msg: "--doveadm-url must be an http:// or https:// URL, and needs --doveadm-api-key (or WORKMAILD_DOVEADM_API_KEY)"}
 	}
 	if c.maxBodyBytes <= 0 {
 		return nil, usageError{msg: "--max-body-bytes must be positive"}
@@ -218,6 +225,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		},
 		AvailabilityTestCalls: c.availabilityTest,
 		LoginLimits:           c.loginLimits,
+		DoveadmURL:            c.doveadmURL,
+		DoveadmAPIKey:         c.doveadmAPIKey,
 	}
 	switch {
 	case c.store != "":

@@ -135,12 +135,13 @@ func (s *Service) resolveMailboxEntity(r store.Reader, o orgRef, ident string, p
 
 // GetMailboxDetails implements WorkMailService.GetMailboxDetails: the
 // quota (the default until UpdateMailboxQuota sets one) and the size, in
-// megabytes. workmaild does not deliver mail yet, so the size is 0. A
-// user has a mailbox once registered to WorkMail, and keeps it when
-// deregistered; a user that never was, or is deleted, has none, and the
-// model declares only EntityNotFoundException for either.
+// megabytes, as the mail store reports it (0 without one). A user has a
+// mailbox once registered to WorkMail, and keeps it when deregistered; a
+// user that never was, or is deleted, has none, and the model declares
+// only EntityNotFoundException for either.
 func (s *Service) GetMailboxDetails(ctx context.Context, in *model.GetMailboxDetailsInput) (*model.GetMailboxDetailsOutput, error) {
 	var out *model.GetMailboxDetailsOutput
+	var box MailboxRef
 	err := s.view(ctx, func(p store.Partition, r store.Reader) error {
 		o := orgRef{p, str(in.OrganizationId)}
 		if _, err := s.activeOrganization(r, o); err != nil {
@@ -158,9 +159,22 @@ func (s *Service) GetMailboxDetails(ctx context.Context, in *model.GetMailboxDet
 			return err
 		}
 		out = &model.GetMailboxDetailsOutput{MailboxQuota: ptr(quota), MailboxSize: ptr(0.0)}
+		box = mailboxOf(o, e.ID)
 		return nil
 	})
-	return out, err
+	if err != nil || s.mailboxSizes == nil {
+		return out, err
+	}
+	// Asked outside the transaction: the mail store may be slow. When it
+	// does not answer, the size is reported as 0 rather than failing a
+	// call whose model declares no error for it.
+	n, serr := s.mailboxSizes.StorageBytes(ctx, box.Address())
+	if serr != nil {
+		s.log.Warn("GetMailboxDetails: the mail store did not tell the mailbox's size; reporting 0", "mailbox", box.Address(), "error", serr)
+		return out, nil
+	}
+	out.MailboxSize = ptr(float64(n) / (1 << 20))
+	return out, nil
 }
 
 func noMailboxReason(e *mailboxEntity) string {

@@ -381,3 +381,49 @@ func (s *Service) addressHolder(ctx context.Context, address string) (orgRef, en
 	}
 	return o, entityRef{a.Kind, a.ID}, nil
 }
+
+// ErrNoMailbox is wrapped by StoredMailbox for an address that names no
+// mailbox that exists.
+var ErrNoMailbox = errors.New("no such mailbox")
+
+// StoredMailbox describes a mailbox that exists, for the mail store that
+// keeps it: a user's or resource's that was registered to WorkMail once
+// and is not deleted. A deregistered entity keeps its mailbox (it receives
+// and logs in no more: Mailbox and the login decide that), so that
+// GetMailboxDetails can still report its size. ErrNoMailbox otherwise.
+func (s *Service) StoredMailbox(ctx context.Context, m MailboxRef) (MailboxInfo, error) {
+	info := MailboxInfo{MailboxRef: m}
+	if checkPartition(m.Account, m.Region) != nil || m.OrganizationID == "" || m.EntityID == "" || strings.ContainsAny(m.EntityID+m.OrganizationID, "/\x00") {
+		return info, fmt.Errorf("%w: %s", ErrNoMailbox, m.Address())
+	}
+	o := m.org()
+	err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
+		_, err := s.activeOrganization(r, o)
+		var apiErr *model.Error
+		if errors.As(err, &apiErr) {
+			return fmt.Errorf("%w: %s", ErrNoMailbox, apiErr.Message)
+		}
+		if err != nil {
+			return err
+		}
+		u, err := users.get(r, o, m.EntityID)
+		if err != nil {
+			return err
+		}
+		if u != nil && u.State != userDeleted && !u.MailboxProvisionedAt.IsZero() {
+			info.Kind, info.Email = string(model.EntityTypeUser), u.Email
+			info.QuotaMB, err = mailboxQuotaOf(r, o, u.ID)
+			return err
+		}
+		res, err := resources.get(r, o, m.EntityID)
+		if err != nil {
+			return err
+		}
+		if res != nil && res.State != resourceDeleted && !res.EnabledAt.IsZero() {
+			info.Kind, info.Email = string(model.EntityTypeResource), res.Email
+			return nil
+		}
+		return fmt.Errorf("%w: %s", ErrNoMailbox, m.Address())
+	})
+	return info, err
+}

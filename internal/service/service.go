@@ -58,6 +58,15 @@ type Config struct {
 	AvailabilityTestCalls bool
 	// LoginLimits bound repeated mail-login failures.
 	LoginLimits LoginLimits
+	// MailboxSizes tells how much a mailbox holds (the mail store knows,
+	// through doveadm); nil reports every mailbox empty.
+	MailboxSizes MailboxSizer
+}
+
+// MailboxSizer tells how many bytes the mailbox of a mailbox address
+// (MailboxRef.Address) holds.
+type MailboxSizer interface {
+	StorageBytes(ctx context.Context, mailbox string) (int64, error)
 }
 
 // Service implements model.Handlers. Operations it does not override
@@ -76,6 +85,7 @@ type Service struct {
 	// availabilityCalls allows EWS test calls, made with probe.
 	availabilityCalls bool
 	probe             *http.Client
+	mailboxSizes      MailboxSizer // or nil
 }
 
 var _ model.Handlers = (*Service)(nil)
@@ -88,6 +98,7 @@ func New(cfg Config) *Service {
 		loginLimits:       cfg.LoginLimits.withDefaults(),
 		availabilityCalls: cfg.AvailabilityTestCalls,
 		probe:             newProbeClient(),
+		mailboxSizes:      cfg.MailboxSizes,
 	}
 	if s.now == nil {
 		s.now = time.Now

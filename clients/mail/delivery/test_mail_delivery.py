@@ -198,6 +198,34 @@ class Delivery(unittest.TestCase):
         self.assertDelivered(self.addr("david"), after)
         self.assertIn(before, self.subjects(self.addr("david")))
 
+    def test_quota_and_mailbox_size(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        self.assertEqual(self.c.get_mailbox_details(OrganizationId=self.org, UserId=bob)["MailboxSize"], 0)
+        self.c.update_mailbox_quota(OrganizationId=self.org, UserId=bob, MailboxQuota=1)
+        filler = "x" * 1000 + "\r\n"
+        sent = []
+        for _ in range(3):  # about 700 KiB each: the first fits in 1 MB
+            subject, body = self.message(self.addr("alice"), self.addr("bob"))
+            host, port = address("MAIL_SUBMISSION")
+            with smtplib.SMTP(host, port, timeout=30) as smtp:
+                smtp.login(self.addr("alice"), PASSWORD)
+                smtp.sendmail(self.addr("alice"), [self.addr("bob")], body + (filler * 700).encode())
+            sent.append(subject)
+        self.assertDelivered(self.addr("bob"), sent[0])
+        # The others come back to alice: bob's mailbox is full.
+        self.assertDelivered(self.addr("alice"), "Undelivered Mail Returned to Sender", times=2)
+        got = self.subjects(self.addr("bob"))
+        self.assertNotIn(sent[1], got)
+        self.assertNotIn(sent[2], got)
+
+        details = self.c.get_mailbox_details(OrganizationId=self.org, UserId=bob)
+        self.assertEqual(details["MailboxQuota"], 1)
+        self.assertGreater(details["MailboxSize"], 0.6)
+        self.assertLess(details["MailboxSize"], 1.0)
+        # Deregistered, bob keeps his mailbox, and its size is still told.
+        self.c.deregister_from_work_mail(OrganizationId=self.org, EntityId=bob)
+        self.assertEqual(self.c.get_mailbox_details(OrganizationId=self.org, UserId=bob)["MailboxSize"], details["MailboxSize"])
+
     def test_incoming_mail_only_for_the_stacks_domains(self):
         self.user("alice")
         subject = self.send(None, "someone@example.net", [self.addr("alice")], server="MAIL_SMTP")

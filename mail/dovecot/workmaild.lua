@@ -1,8 +1,14 @@
--- A Dovecot 2.3 password database (dovecot-auth-lua) that hands every
--- mail-client login to workmaild's POST /_workmaild/logins and maps its
--- answer to Dovecot's results. workmaild decides (tokens, directory
--- passwords, the authentication mode, the user's state, access rules);
--- this script only carries the question and the answer.
+-- Dovecot 2.3 password and user databases (dovecot-auth-lua) that ask
+-- workmaild:
+--
+-- * the password database hands every mail-client login to workmaild's
+--   POST /_workmaild/logins and maps its answer to Dovecot's results.
+--   workmaild decides (tokens, directory passwords, the authentication
+--   mode, the user's state, access rules); this script only carries the
+--   question and the answer.
+-- * the user database asks POST /_workmaild/mailboxes whether a mailbox
+--   address names a mailbox and what its quota is, for logins and for
+--   deliveries over LMTP.
 --
 -- Needs lua-dkjson. The two settings below are filled in by
 -- scripts/mailstack; set them by hand to use the script elsewhere.
@@ -33,33 +39,37 @@ local http
 
 function script_init()
 	-- One client per auth-worker process; it keeps its connection alive
-	-- between logins.
+	-- between requests.
 	http = dovecot.http.client({
 		connect_timeout_msecs = 2000,
 		request_timeout_msecs = 5000,
 		max_attempts = 1,
-		user_agent = "dovecot-workmaild-passdb",
+		user_agent = "dovecot-workmaild",
 	})
 	return 0
 end
 
+-- ask POSTs body (a table) to one of workmaild's endpoints and returns the
+-- status and the decoded answer ({} when it is not JSON). A status of 9000
+-- and up is the HTTP client's own error: workmaild could not be reached.
+local function ask(path, body)
+	local request = http:request({ url = workmaild_url .. path, method = "POST" })
+	request:add_header("Content-Type", "application/json")
+	if admin_token ~= "" then
+		request:add_header("Authorization", "Bearer " .. admin_token)
+	end
+	request:set_payload(json.encode(body))
+	local response = request:submit()
+	return response:status(), json.decode(response:payload() or "") or {}, response
+end
+
 function auth_password_verify(req, password)
-	local body = json.encode({
+	local status, answer, response = ask("/_workmaild/logins", {
 		User = req.user,
 		Secret = password,
 		Service = req.service,
 		RemoteIp = req.remote_ip or "",
 	})
-	local request = http:request({ url = workmaild_url .. "/_workmaild/logins", method = "POST" })
-	request:add_header("Content-Type", "application/json")
-	if admin_token ~= "" then
-		request:add_header("Authorization", "Bearer " .. admin_token)
-	end
-	request:set_payload(body)
-	local response = request:submit()
-	local status = response:status()
-	local answer = json.decode(response:payload() or "") or {}
-
 	if status == 200 and answer.Result == "OK" and type(answer.Mailbox) == "string" then
 		-- The mailbox address (named by ids) is the user from now on,
 		-- whichever address the client logged in with: it names the
@@ -71,9 +81,26 @@ function auth_password_verify(req, password)
 		req:log_info("workmaild refused the login: " .. answer.__type)
 		return results[answer.__type], answer.__type
 	end
-	-- workmaild down (status 9000 and up is the HTTP client's own error),
-	-- its store unavailable, or a request it did not understand: a
-	-- temporary failure, never a refusal.
+	-- workmaild down, its store unavailable, or a request it did not
+	-- understand: a temporary failure, never a refusal.
 	req:log_error(string.format("workmaild answered %d %s", status, tostring(answer.__type or response:reason() or "")))
 	return dovecot.auth.PASSDB_RESULT_INTERNAL_FAILURE, "workmaild is unavailable"
+end
+
+function auth_userdb_lookup(req)
+	local status, answer, response = ask("/_workmaild/mailboxes", { Mailbox = req.user })
+	if status == 200 and type(answer.QuotaMB) == "number" then
+		local fields = {}
+		if answer.QuotaMB > 0 then
+			-- UpdateMailboxQuota's megabytes; Dovecot's M is MiB, as
+			-- WorkMail's quota is meant.
+			fields.quota_rule = string.format("*:storage=%dM", answer.QuotaMB)
+		end
+		return dovecot.auth.USERDB_RESULT_OK, fields
+	end
+	if status == 404 then
+		return dovecot.auth.USERDB_RESULT_USER_UNKNOWN, "no such mailbox"
+	end
+	req:log_error(string.format("workmaild answered %d %s", status, tostring(answer.__type or response:reason() or "")))
+	return dovecot.auth.USERDB_RESULT_INTERNAL_FAILURE, "workmaild is unavailable"
 end
