@@ -112,6 +112,18 @@ func (s *Server) StoredMailbox(ctx context.Context, address string) (MailboxInfo
 	return s.service.StoredMailbox(ctx, m)
 }
 
+// FullAccess returns the mailboxes the user of a mailbox address may open
+// besides its own (FULL_ACCESS held directly or through ENABLED groups, on
+// ENABLED users and resources), in order of their email; none for an
+// address that is no ENABLED user's.
+func (s *Server) FullAccess(ctx context.Context, address string) ([]MailboxInfo, error) {
+	m, ok := service.ParseMailboxAddress(address)
+	if !ok {
+		return nil, nil
+	}
+	return s.service.FullAccess(ctx, m)
+}
+
 // MailboxesPath is the mailbox endpoint, for the mail store.
 const MailboxesPath = InternalPrefix + "mailboxes"
 
@@ -123,17 +135,33 @@ type mailboxResponse struct {
 	// QuotaMB is the user's mailbox quota in megabytes; 0 (a resource's)
 	// is none.
 	QuotaMB int32
+	// FullAccess, when asked for, lists the other mailboxes the user may
+	// open (see Server.FullAccess).
+	FullAccess []sharedMailbox `json:",omitempty"`
 }
 
+type sharedMailbox struct{ Mailbox, Email string }
+
 func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) {
-	var in struct{ Mailbox string }
+	var in struct {
+		Mailbox    string
+		FullAccess bool // also list the mailboxes the user may open
+	}
 	if !readInternal(w, r, &in) {
 		return
 	}
 	info, err := s.StoredMailbox(r.Context(), in.Mailbox)
+	var shared []MailboxInfo
+	if err == nil && in.FullAccess {
+		shared, err = s.FullAccess(r.Context(), in.Mailbox)
+	}
 	switch {
 	case err == nil:
-		writeInternal(w, http.StatusOK, mailboxResponse{Mailbox: info.Address(), Kind: info.Kind, Email: info.Email, QuotaMB: info.QuotaMB})
+		out := mailboxResponse{Mailbox: info.Address(), Kind: info.Kind, Email: info.Email, QuotaMB: info.QuotaMB}
+		for _, m := range shared {
+			out.FullAccess = append(out.FullAccess, sharedMailbox{Mailbox: m.Address(), Email: m.Email})
+		}
+		writeInternal(w, http.StatusOK, out)
 	case errors.Is(err, ErrNoMailbox):
 		writeInternalError(w, http.StatusNotFound, "NoSuchMailbox", err.Error())
 	default:

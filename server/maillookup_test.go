@@ -329,3 +329,90 @@ func TestMailboxEndpoint(t *testing.T) {
 		t.Errorf("a body that is not JSON: %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestMailboxEndpointFullAccess: the mailboxes a user may open besides its
+// own, by FULL_ACCESS held directly or through ENABLED groups.
+func TestMailboxEndpointFullAccess(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c, ctx := ts.defaultClient(), context.Background()
+	org := createOrg(t, c, "shared")
+	user := func(name string) string {
+		id := createUser(t, c, org, name, "")
+		register(t, c, org, id, name+"@shared.awsapps.com")
+		return id
+	}
+	alice, bob, carol, dave := user("alice"), user("bob"), user("carol"), user("dave")
+	room := createResource(t, c, org, "room", types.ResourceTypeRoom)
+	register(t, c, org, room, "room@shared.awsapps.com")
+	grant := func(entity, grantee string, perms ...types.PermissionType) {
+		t.Helper()
+		if _, err := c.PutMailboxPermissions(ctx, &workmail.PutMailboxPermissionsInput{
+			OrganizationId: &org, EntityId: &entity, GranteeId: &grantee, PermissionValues: perms,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shared := func(user string) []string {
+		t.Helper()
+		status, out, raw := postInternal(t, ts.URL, "mailboxes", map[string]any{"Mailbox": mailbox(org, user), "FullAccess": true})
+		if status != 200 {
+			t.Fatalf("%d %s", status, raw)
+		}
+		var emails []string
+		list, _ := out["FullAccess"].([]any)
+		for _, item := range list {
+			m := item.(map[string]any)
+			emails = append(emails, m["Email"].(string))
+			if !strings.HasSuffix(m["Mailbox"].(string), "."+server.MailboxDomain) {
+				t.Errorf("%v is not a mailbox address", m["Mailbox"])
+			}
+		}
+		return emails
+	}
+
+	grant(alice, bob, types.PermissionTypeFullAccess)
+	grant(room, bob, types.PermissionTypeFullAccess, types.PermissionTypeSendAs)
+	grant(dave, bob, types.PermissionTypeSendAs) // not FULL_ACCESS
+	// carol through two nested groups, the outer one ENABLED
+	outer := createGroup(t, c, org, "outer")
+	register(t, c, org, outer, "outer@shared.awsapps.com")
+	inner := createGroup(t, c, org, "inner")
+	register(t, c, org, inner, "inner@shared.awsapps.com")
+	associate(t, c, org, outer, inner)
+	associate(t, c, org, inner, carol)
+	grant(dave, outer, types.PermissionTypeFullAccess)
+
+	if got := shared(bob); !slices.Equal(got, []string{"alice@shared.awsapps.com", "room@shared.awsapps.com"}) {
+		t.Errorf("bob opens %v, want alice's and room's mailboxes", got)
+	}
+	if got := shared(carol); !slices.Equal(got, []string{"dave@shared.awsapps.com"}) {
+		t.Errorf("carol opens %v, want dave's through her groups", got)
+	}
+	if got := shared(alice); len(got) != 0 {
+		t.Errorf("alice opens %v, want none", got)
+	}
+	// Without asking, no list.
+	if _, out, _ := postInternal(t, ts.URL, "mailboxes", map[string]any{"Mailbox": mailbox(org, bob)}); out["FullAccess"] != nil {
+		t.Errorf("FullAccess listed unasked: %v", out)
+	}
+	// A disabled group passes nothing on; a disabled owner is not opened.
+	if _, err := c.DeregisterFromWorkMail(ctx, &workmail.DeregisterFromWorkMailInput{OrganizationId: &org, EntityId: &inner}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeregisterFromWorkMail(ctx, &workmail.DeregisterFromWorkMailInput{OrganizationId: &org, EntityId: &alice}); err != nil {
+		t.Fatal(err)
+	}
+	if got := shared(carol); len(got) != 0 {
+		t.Errorf("carol opens %v through a disabled group", got)
+	}
+	if got := shared(bob); !slices.Equal(got, []string{"room@shared.awsapps.com"}) {
+		t.Errorf("bob opens %v, want room's only once alice is disabled", got)
+	}
+	// Revoked, gone.
+	if _, err := c.DeleteMailboxPermissions(ctx, &workmail.DeleteMailboxPermissionsInput{OrganizationId: &org, EntityId: &room, GranteeId: &bob}); err != nil {
+		t.Fatal(err)
+	}
+	if got := shared(bob); len(got) != 0 {
+		t.Errorf("bob opens %v after the revocation", got)
+	}
+}

@@ -427,3 +427,98 @@ func (s *Service) StoredMailbox(ctx context.Context, m MailboxRef) (MailboxInfo,
 	})
 	return info, err
 }
+
+// FullAccess returns the mailboxes the ENABLED user of m may open besides
+// its own: those of ENABLED users and resources on which it holds
+// FULL_ACCESS, directly or as a member of ENABLED groups (nested groups
+// included), in order of their email. A user that is not ENABLED opens
+// none.
+func (s *Service) FullAccess(ctx context.Context, m MailboxRef) ([]MailboxInfo, error) {
+	if _, err := s.Mailbox(ctx, m); err != nil {
+		if errors.Is(err, ErrNoRoute) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	o := m.org()
+	var out []MailboxInfo
+	err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
+		out = nil
+		holders, err := enabledHolders(r, o, m.EntityID)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{m.EntityID: true}
+		for _, h := range holders {
+			grantIDs, err := mailboxGrants.ids(r, o, grantsHeld, h)
+			if err != nil {
+				return err
+			}
+			for _, gid := range grantIDs {
+				g, err := mailboxGrants.get(r, o, gid)
+				if err != nil {
+					return err
+				}
+				if g == nil || seen[g.MailboxID] || !slices.Contains(g.Permissions, string(model.PermissionTypeFullAccess)) {
+					continue
+				}
+				seen[g.MailboxID] = true
+				info, err := enabledMailbox(r, o, g.MailboxID)
+				if err != nil {
+					return err
+				}
+				if info != nil {
+					out = append(out, *info)
+				}
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b MailboxInfo) int { return strings.Compare(a.Email, b.Email) })
+	return out, err
+}
+
+// enabledHolders returns the user and the ENABLED groups it is in, nested
+// ones included: everyone whose grants the user holds.
+func enabledHolders(r store.Reader, o orgRef, userID string) ([]string, error) {
+	out := []string{userID}
+	seen := map[string]bool{userID: true}
+	for i := 0; i < len(out); i++ {
+		ids, err := memberships.ids(r, o, memberOf, out[i])
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			groupID, _, _ := strings.Cut(id, "/")
+			if seen[groupID] {
+				continue
+			}
+			seen[groupID] = true
+			g, err := groups.get(r, o, groupID)
+			if err != nil {
+				return nil, err
+			}
+			if g != nil && g.State == userEnabled {
+				out = append(out, groupID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// enabledMailbox describes the mailbox of an ENABLED user or resource,
+// or is nil.
+func enabledMailbox(r store.Reader, o orgRef, id string) (*MailboxInfo, error) {
+	u, err := users.get(r, o, id)
+	if err != nil {
+		return nil, err
+	}
+	if u != nil && u.State == userEnabled {
+		return &MailboxInfo{MailboxRef: mailboxOf(o, id), Kind: string(model.EntityTypeUser), Email: u.Email}, nil
+	}
+	res, err := resources.get(r, o, id)
+	if err != nil || res == nil || res.State != resourceEnabled {
+		return nil, err
+	}
+	return &MailboxInfo{MailboxRef: mailboxOf(o, id), Kind: string(model.EntityTypeResource), Email: res.Email}, nil
+}

@@ -15,6 +15,11 @@
 
 local workmaild_url = "@WORKMAILD_URL@"
 local admin_token = "@ADMIN_TOKEN@" -- "" when workmaild has none
+-- Where the mailboxes are (the userdb's home is <mail_dir>/<mailbox>), and
+-- how many other mailboxes a user may open over IMAP: the namespaces
+-- delegated1 ... delegated<N> of dovecot.conf.
+local mail_dir = "@DIR@/mail"
+local delegated_slots = 10
 
 local json = require("dkjson")
 
@@ -88,13 +93,29 @@ function auth_password_verify(req, password)
 end
 
 function auth_userdb_lookup(req)
-	local status, answer, response = ask("/_workmaild/mailboxes", { Mailbox = req.user })
+	-- An IMAP session also opens the mailboxes the user has FULL_ACCESS
+	-- to; a delivery or doveadm needs only the mailbox itself.
+	local imap = req.service == "imap"
+	local status, answer, response = ask("/_workmaild/mailboxes", { Mailbox = req.user, FullAccess = imap })
 	if status == 200 and type(answer.QuotaMB) == "number" then
 		local fields = {}
 		if answer.QuotaMB > 0 then
 			-- UpdateMailboxQuota's megabytes; Dovecot's M is MiB, as
 			-- WorkMail's quota is meant.
 			fields.quota_rule = string.format("*:storage=%dM", answer.QuotaMB)
+		end
+		-- Each other mailbox is a namespace of its own, Shared/<email>/,
+		-- over that mailbox's Maildir (its INBOX is the namespace's root).
+		for i, shared in ipairs(answer.FullAccess or {}) do
+			if i > delegated_slots then
+				req:log_warning(string.format("%d mailboxes shared with the user, %d shown", #answer.FullAccess, delegated_slots))
+				break
+			end
+			local ns = "namespace/delegated" .. i .. "/"
+			local dir = mail_dir .. "/" .. string.lower(shared.Mailbox) .. "/Maildir"
+			fields[ns .. "disabled"] = "no"
+			fields[ns .. "prefix"] = "Shared/" .. string.lower(shared.Email) .. "/"
+			fields[ns .. "location"] = "maildir:" .. dir .. ":INBOX=" .. dir
 		end
 		return dovecot.auth.USERDB_RESULT_OK, fields
 	end

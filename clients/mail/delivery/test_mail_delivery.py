@@ -107,13 +107,27 @@ class Delivery(unittest.TestCase):
         self.assertEqual(got_code, code, text)
         self.assertIn(want, text.decode())
 
-    def subjects(self, login):
-        """The subjects of every message in login's INBOX."""
+    def mailboxes(self, login):
+        """The names of the mailboxes login's IMAP LIST shows."""
         host, port = address("MAIL_IMAP")
         conn = imaplib.IMAP4(host, port, timeout=30)
         try:
             conn.login(login, PASSWORD)
-            typ, data = conn.select("INBOX", readonly=True)
+            typ, data = conn.list()
+            self.assertEqual(typ, "OK", data)
+            conn.logout()
+            return [line.decode().rsplit(' "/" ', 1)[1].strip('"') for line in data]
+        except BaseException:
+            conn.shutdown()
+            raise
+
+    def subjects(self, login, mailbox="INBOX"):
+        """The subjects of every message in a mailbox of login's."""
+        host, port = address("MAIL_IMAP")
+        conn = imaplib.IMAP4(host, port, timeout=30)
+        try:
+            conn.login(login, PASSWORD)
+            typ, data = conn.select('"%s"' % mailbox, readonly=True)
             self.assertEqual(typ, "OK", data)
             typ, data = conn.search(None, "ALL")
             out = []
@@ -225,6 +239,27 @@ class Delivery(unittest.TestCase):
         # Deregistered, bob keeps his mailbox, and its size is still told.
         self.c.deregister_from_work_mail(OrganizationId=self.org, EntityId=bob)
         self.assertEqual(self.c.get_mailbox_details(OrganizationId=self.org, UserId=bob)["MailboxSize"], details["MailboxSize"])
+
+    def test_full_access_opens_the_mailbox_over_imap(self):
+        alice, bob, carol = self.user("alice"), self.user("bob"), self.user("carol")
+        assistants = self.group("assistants", carol)
+        subject = self.send(None, "someone@example.net", [self.addr("alice")], server="MAIL_SMTP")
+        self.assertDelivered(self.addr("alice"), subject)
+        shared = "Shared/" + self.addr("alice")
+        self.assertNotIn(shared, self.mailboxes(self.addr("bob")))
+
+        self.c.put_mailbox_permissions(OrganizationId=self.org, EntityId=alice, GranteeId=bob, PermissionValues=["FULL_ACCESS"])
+        self.assertIn(shared, self.mailboxes(self.addr("bob")))
+        self.assertEqual(self.subjects(self.addr("bob"), shared), [subject])
+        self.assertNotIn(subject, self.subjects(self.addr("bob")))  # not in his own INBOX
+        # SEND_AS alone opens nothing; FULL_ACCESS through a group does.
+        self.c.put_mailbox_permissions(OrganizationId=self.org, EntityId=alice, GranteeId=carol, PermissionValues=["SEND_AS"])
+        self.assertNotIn(shared, self.mailboxes(self.addr("carol")))
+        self.c.put_mailbox_permissions(OrganizationId=self.org, EntityId=alice, GranteeId=assistants, PermissionValues=["FULL_ACCESS"])
+        self.assertEqual(self.subjects(self.addr("carol"), shared), [subject])
+        # Revoked: gone from the next session.
+        self.c.delete_mailbox_permissions(OrganizationId=self.org, EntityId=alice, GranteeId=bob)
+        self.assertNotIn(shared, self.mailboxes(self.addr("bob")))
 
     def test_incoming_mail_only_for_the_stacks_domains(self):
         self.user("alice")
