@@ -66,14 +66,14 @@ func TestMailDelivery(t *testing.T) {
 	bin := buildWorkmaild(t, root)
 	env := clientEnv(t, root)
 	python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
-	socketmap, doveadm := freeAddr(t), freeAddr(t)
+	socketmap, milter, doveadm := freeAddr(t), freeAddr(t), freeAddr(t)
 	const doveadmKey, adminToken = "mail-delivery-test-key", "mail-delivery-admin-token"
 	// An admin token guards workmaild's internal endpoints here: Dovecot's
 	// databases must send it (mailstack --admin-token).
-	srv := startWorkmaild(t, bin, "--socketmap-addr", socketmap, "--admin-token", adminToken,
+	srv := startWorkmaild(t, bin, "--socketmap-addr", socketmap, "--milter-addr", milter, "--admin-token", adminToken,
 		"--doveadm-url", "http://"+doveadm, "--doveadm-api-key", doveadmKey)
 	stack := mailStack(t, root, "", "--workmaild", srv.URL, "--admin-token", adminToken,
-		"--socketmap", socketmap, "--doveadm", doveadm, "--doveadm-key", doveadmKey)
+		"--socketmap", socketmap, "--milter", milter, "--doveadm", doveadm, "--doveadm-key", doveadmKey)
 	runPythonTests(t, python, filepath.Join(root, "clients", "mail", "delivery"), append(env,
 		"WORKMAILD_ENDPOINT="+srv.URL,
 		"MAIL_IMAP="+stack.IMAP, "MAIL_SUBMISSION="+stack.Submission, "MAIL_SMTP="+stack.SMTP,

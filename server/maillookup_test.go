@@ -416,3 +416,53 @@ func TestMailboxEndpointFullAccess(t *testing.T) {
 		t.Errorf("bob opens %v after the revocation", got)
 	}
 }
+
+func TestCheckHeaderSenders(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c, ctx := ts.defaultClient(), context.Background()
+	org := createOrg(t, c, "headers")
+	user := func(name string) string {
+		id := createUser(t, c, org, name, "")
+		register(t, c, org, id, name+"@headers.awsapps.com")
+		return id
+	}
+	alice, bob, carol, dave := user("alice"), user("bob"), user("carol"), user("dave")
+	sales := createGroup(t, c, org, "sales")
+	register(t, c, org, sales, "sales@headers.awsapps.com")
+	grant := func(entity, grantee string, perms ...types.PermissionType) {
+		t.Helper()
+		if _, err := c.PutMailboxPermissions(ctx, &workmail.PutMailboxPermissionsInput{
+			OrganizationId: &org, EntityId: &entity, GranteeId: &grantee, PermissionValues: perms,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grant(sales, bob, types.PermissionTypeSendAs)
+	grant(alice, carol, types.PermissionTypeSendOnBehalf)
+	a := func(name string) string { return name + "@headers.awsapps.com" }
+	for _, tc := range []struct {
+		login        string
+		from, sender []string
+		ok           bool
+	}{
+		{alice, []string{a("alice")}, nil, true},
+		{alice, []string{a("Alice")}, nil, true},
+		{alice, nil, nil, true},
+		{alice, []string{a("bob")}, nil, false},
+		{alice, []string{"someone@example.net"}, nil, false},
+		{alice, []string{a("alice")}, []string{a("bob")}, false},
+		{bob, []string{a("sales")}, nil, true},
+		{carol, []string{a("sales")}, nil, false},
+		{carol, []string{a("alice")}, nil, false},                 // on behalf needs a Sender
+		{carol, []string{a("alice")}, []string{a("carol")}, true}, // SEND_ON_BEHALF
+		{carol, []string{a("alice")}, []string{a("dave")}, false},
+		{dave, []string{a("alice")}, []string{a("dave")}, false},
+		{alice, []string{a("alice"), a("bob")}, nil, false},
+	} {
+		err := ts.srv.CheckHeaderSenders(ctx, mailbox(org, tc.login), tc.from, tc.sender)
+		switch {
+		case tc.ok && err != nil, !tc.ok && !errors.Is(err, server.ErrSenderRefused):
+			t.Errorf("login %s, From %v, Sender %v: %v, want ok=%v", tc.login, tc.from, tc.sender, err, tc.ok)
+		}
+	}
+}

@@ -44,6 +44,7 @@ type serveConfig struct {
 	shutdownTimeout  time.Duration
 	cpuProfile       string
 	socketmapAddr    string
+	milterAddr       string
 	doveadmURL       string
 	doveadmAPIKey    string
 }
@@ -74,6 +75,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.DurationVar(&c.loginLimits.Window, "login-failure-window", server.DefaultLoginFailureWindow, "how long failed mail logins count from the first one")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	fs.StringVar(&c.socketmapAddr, "socketmap-addr", "", "also serve Postfix's socketmap lookups of mail routing (domains, recipients, mailboxes, senders) on this HOST:PORT (default: off)")
+	fs.StringVar(&c.milterAddr, "milter-addr", "", "also serve a Postfix milter on this HOST:PORT that refuses submitted mail whose From or Sender header the logged-in user may not use (default: off)")
 	fs.StringVar(&c.doveadmURL, "doveadm-url", "", "Dovecot's doveadm HTTP API (http://HOST:PORT), asked for mailbox sizes in GetMailboxDetails (default: none, sizes are 0)")
 	fs.StringVar(&c.doveadmAPIKey, "doveadm-api-key", "", "the doveadm API key (doveadm_api_key; prefer WORKMAILD_DOVEADM_API_KEY)")
 	fs.StringVar(&c.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file, finished on shutdown")
@@ -264,7 +266,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "workmaild listening on http://%s\n", ln.Addr())
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- httpServer.Serve(ln) }()
 	if c.socketmapAddr != "" {
 		sln, err := net.Listen("tcp", c.socketmapAddr)
@@ -277,6 +279,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go func() { errc <- sm.Serve(sln) }()
 		log.Info("workmaild socketmap listening", "addr", sln.Addr().String())
 		fmt.Fprintf(stdout, "workmaild socketmap on %s\n", sln.Addr())
+	}
+	if c.milterAddr != "" {
+		mln, err := net.Listen("tcp", c.milterAddr)
+		if err != nil {
+			httpServer.Close()
+			return fmt.Errorf("--milter-addr: %w", err)
+		}
+		ms := srv.NewMilterServer()
+		defer ms.Close()
+		go func() { errc <- ms.Serve(mln) }()
+		log.Info("workmaild milter listening", "addr", mln.Addr().String())
+		fmt.Fprintf(stdout, "workmaild milter on %s\n", mln.Addr())
 	}
 	select {
 	case err := <-errc:

@@ -299,16 +299,32 @@ func (s *Service) Mailbox(ctx context.Context, m MailboxRef) (MailboxInfo, error
 }
 
 // Senders returns the mailboxes whose users may send mail with address as
-// the envelope sender: the user whose address it is, and every user who
-// holds SEND_AS on the entity (user, group or resource) whose address it
-// is, directly or as an ENABLED member of a group holding it. ErrNoRoute
-// when the address is no entity's. SEND_ON_BEHALF is about the message's
-// From and Sender headers, which workmaild does not see.
+// the sender: the user whose address it is, and every user who holds
+// SEND_AS on the entity (user, group or resource) whose address it is,
+// directly or as an ENABLED member of a group holding it. ErrNoRoute when
+// the address is no entity's, or nobody may.
 func (s *Service) Senders(ctx context.Context, address string) ([]MailboxRef, error) {
+	return s.sendersWith(ctx, address, model.PermissionTypeSendAs, true)
+}
+
+// OnBehalfSenders returns the mailboxes whose users hold SEND_ON_BEHALF on
+// the entity whose address it is, directly or through ENABLED groups: they
+// may name the address as the message's From when their own is its
+// Sender. ErrNoRoute when nobody does.
+func (s *Service) OnBehalfSenders(ctx context.Context, address string) ([]MailboxRef, error) {
+	return s.sendersWith(ctx, address, model.PermissionTypeSendOnBehalf, false)
+}
+
+// sendersWith returns the ENABLED users holding perm on the entity of
+// address (and that entity itself when it is a user and owner is set).
+func (s *Service) sendersWith(ctx context.Context, address string, perm model.PermissionType, owner bool) ([]MailboxRef, error) {
 	if err := checkRouteKey(address); err != nil {
 		return nil, err
 	}
 	if m, ok := ParseMailboxAddress(address); ok {
+		if !owner {
+			return nil, fmt.Errorf("%w: a mailbox address is sent as by its own user only", ErrNoRoute)
+		}
 		if _, err := s.Mailbox(ctx, m); err != nil {
 			return nil, err
 		}
@@ -325,7 +341,7 @@ func (s *Service) Senders(ctx context.Context, address string) ([]MailboxRef, er
 			return err
 		}
 		var ids []string
-		if holder.Kind == users.coll {
+		if owner && holder.Kind == users.coll {
 			own, err := enabledMailboxes(r, o, holder)
 			if err != nil {
 				return err
@@ -337,7 +353,7 @@ func (s *Service) Senders(ctx context.Context, address string) ([]MailboxRef, er
 			if err != nil {
 				return false, err
 			}
-			if !slices.Contains(g.Permissions, string(model.PermissionTypeSendAs)) {
+			if !slices.Contains(g.Permissions, string(perm)) {
 				return true, nil
 			}
 			grantees, err := enabledMailboxes(r, o, entityRef{g.GranteeKind, g.GranteeID})

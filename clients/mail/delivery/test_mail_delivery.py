@@ -202,6 +202,36 @@ class Delivery(unittest.TestCase):
         self.c.delete_mailbox_permissions(OrganizationId=self.org, EntityId=sales, GranteeId=bob)
         self.assertRefused(553, self.addr("bob"), self.addr("sales"), self.addr("alice"), want="not owned by user")
 
+    def submit(self, login, envelope, headers, recipient):
+        """Submits a message with the given header lines (From, Sender);
+        returns its subject, or raises smtplib's exception."""
+        subject = "test %s" % uuid.uuid4()
+        body = "".join("%s: %s\r\n" % h for h in headers) + "To: %s\r\nSubject: %s\r\n\r\nHello.\r\n" % (recipient, subject)
+        host, port = address("MAIL_SUBMISSION")
+        with smtplib.SMTP(host, port, timeout=30) as s:
+            s.login(login, PASSWORD)
+            s.sendmail(envelope, [recipient], body.encode())
+        return subject
+
+    def test_header_senders(self):
+        alice, bob, carol = self.user("alice"), self.user("bob"), self.user("carol")
+        self.c.put_mailbox_permissions(OrganizationId=self.org, EntityId=alice, GranteeId=carol, PermissionValues=["SEND_ON_BEHALF"])
+        # Alice's own envelope, someone else's From: refused after the headers.
+        with self.assertRaises(smtplib.SMTPDataError) as cm:
+            self.submit(self.addr("alice"), self.addr("alice"), [("From", "Bob <%s>" % self.addr("bob"))], self.addr("carol"))
+        self.assertEqual(cm.exception.smtp_code, 550)
+        self.assertIn("not an address you may send as", cm.exception.smtp_error.decode())
+        # SEND_ON_BEHALF: From alice with carol as the Sender.
+        subject = self.submit(self.addr("carol"), self.addr("carol"),
+                              [("From", self.addr("alice")), ("Sender", self.addr("carol"))], self.addr("bob"))
+        self.assertDelivered(self.addr("bob"), subject)
+        with self.assertRaises(smtplib.SMTPDataError) as cm:
+            self.submit(self.addr("carol"), self.addr("carol"), [("From", self.addr("alice"))], self.addr("bob"))
+        self.assertIn("needs a Sender", cm.exception.smtp_error.decode())
+        # bob holds nothing on alice.
+        with self.assertRaises(smtplib.SMTPDataError):
+            self.submit(self.addr("bob"), self.addr("bob"), [("From", self.addr("alice")), ("Sender", self.addr("bob"))], self.addr("carol"))
+
     def test_new_primary_email_keeps_the_mailbox(self):
         dave = self.user("dave")
         before = self.send(None, "someone@example.net", [self.addr("dave")], server="MAIL_SMTP")
