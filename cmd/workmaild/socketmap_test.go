@@ -64,3 +64,41 @@ func TestServeSocketmap(t *testing.T) {
 		t.Error("the socketmap listener is still open after the server stopped")
 	}
 }
+
+// TestServeMilterSurvivesBadInput: --milter-addr serves beside the API;
+// bytes that are not the milter protocol close that connection only.
+func TestServeMilterSurvivesBadInput(t *testing.T) {
+	bin := buildBinary(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := start(t, bin, nil, "serve", "--addr", "127.0.0.1:0", "--in-memory", "--milter-addr", addr)
+	var conn net.Conn
+	for i := 0; ; i++ {
+		if conn, err = net.Dial("tcp", addr); err == nil || i == 50 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, junk := range []string{"\xff\xff\xff\xffjunk", "\x00\x00\x00\x00", "\x00\x00\x00\x02Z!", "GET / HTTP/1.1\r\n\r\n"} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte(junk))
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.Copy(io.Discard, c) // the server closes it
+		c.Close()
+	}
+	conn.Close()
+	if _, err := p.client().CreateOrganization(context.Background(), &workmail.CreateOrganizationInput{Alias: aws.String("still-here")}); err != nil {
+		t.Fatalf("after bad milter input the API fails: %v", err)
+	}
+	p.stop(t)
+}
