@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/mail"
 	"net/textproto"
 	"slices"
@@ -80,16 +81,48 @@ func (s *Server) holds(ctx context.Context, lookup func(context.Context, string)
 	return slices.ContainsFunc(ms, func(m service.MailboxRef) bool { return m.Address() == login }), nil
 }
 
-// NewMilterServer is a Postfix milter (protocol 6) that refuses, at the end
+// MilterServer is a Postfix milter (protocol 6) that refuses, at the end
 // of a submitted message's headers, one whose From or Sender the logged-in
 // user may not use (CheckHeaderSenders): 550 5.7.1. Mail without a login
 // (incoming) passes unchecked; a store that does not answer is a temporary
-// failure. Serve it with Serve(listener).
-func (s *Server) NewMilterServer() *milter.Server {
-	return &milter.Server{
+// failure.
+type MilterServer struct{ m *milter.Server }
+
+// NewMilterServer returns the milter of s; Serve it on listeners.
+func (s *Server) NewMilterServer() *MilterServer {
+	return &MilterServer{&milter.Server{
 		NewMilter: func() milter.Milter { return &senderMilter{srv: s} },
-		Protocol:  milter.OptNoConnect | milter.OptNoHelo | milter.OptNoRcptTo | milter.OptNoBody,
+		Protocol: milter.OptNoConnect | milter.OptNoHelo | milter.OptNoRcptTo | milter.OptNoBody |
+			milter.OptNoData | milter.OptNoUnknown,
+	}}
+}
+
+// Serve serves the milter on ln until Close.
+func (ms *MilterServer) Serve(ln net.Listener) error { return ms.m.Serve(quickAckListener{ln}) }
+
+// Close stops the listeners.
+func (ms *MilterServer) Close() error { return ms.m.Close() }
+
+// quickAckListener's connections acknowledge what they read at once.
+// Postfix sends some milter packets that want no reply (macros, headers)
+// just before one that does; with Nagle's algorithm on Postfix's side
+// and delayed acknowledgements on ours, that one would wait about 40 ms.
+type quickAckListener struct{ net.Listener }
+
+func (l quickAckListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok && err == nil {
+		return &quickAckConn{tc}, nil
 	}
+	return c, err
+}
+
+type quickAckConn struct{ *net.TCPConn }
+
+func (c *quickAckConn) Read(b []byte) (int, error) {
+	n, err := c.TCPConn.Read(b)
+	setQuickAck(c.TCPConn) // Linux turns it off again after a while
+	return n, err
 }
 
 // senderMilter is one Postfix connection's milter: it may carry several
