@@ -30,9 +30,9 @@ import (
 // loginAccount is the account of the logins step's organization i.
 func loginAccount(i int) string { return fmt.Sprintf("4444%08d", i%mixAccounts+1) }
 
-// loginUser is one user who logs in: its primary email and a personal
-// access token's secret.
-type loginUser struct{ email, secret string }
+// loginUser is one user who logs in: its primary email, a personal
+// access token's secret and its mailbox address.
+type loginUser struct{ email, secret, mailbox string }
 
 func measureLogins(ctx context.Context, c config, bins binaries) ([]row, error) {
 	if _, err := os.Stat(mailstackScript); err != nil {
@@ -245,7 +245,8 @@ func createLoginUser(cl *rawClient, account, org, domain string, k int) (loginUs
 	if err := json.Unmarshal(out, &issued); err != nil {
 		return loginUser{}, err
 	}
-	return loginUser{email: email, secret: issued.Secret}, nil
+	mailbox := fmt.Sprintf("%s@%s.%s.%s.workmaild.invalid", created.UserId, org, account, region)
+	return loginUser{email: email, secret: issued.Secret, mailbox: mailbox}, nil
 }
 
 // writePasswdFile writes Dovecot's passwd-file of users, with each
@@ -273,7 +274,10 @@ func writePasswdFile(users []loginUser) (string, error) {
 const mailstackScript = "scripts/mailstack"
 
 // mailStack is a running scripts/mailstack.
-type mailStack struct{ dir, imap string }
+type mailStack struct {
+	dir, imap, submission string
+	extra                 string // a directory of its inputs to remove with it, or ""
+}
 
 // startMailStack starts a mail stack on free loopback ports with the given
 // options (--workmaild URL or --passwd-file FILE), in a directory of its
@@ -294,14 +298,18 @@ func startMailStack(args ...string) (*mailStack, error) {
 	if err != nil {
 		return nil, err
 	}
-	args = append([]string{"up", "--dir", dir, "--imap", imap, "--submission", submission}, args...)
+	smtp, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args = append([]string{"up", "--dir", dir, "--imap", imap, "--submission", submission, "--smtp", smtp}, args...)
 	cmd := exec.Command(mailstackScript, args...)
 	cmd.Env = withoutWorkmaildEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("%s %s: %w\n%s", mailstackScript, strings.Join(args, " "), err, out)
 	}
-	return &mailStack{dir: dir, imap: imap}, nil
+	return &mailStack{dir: dir, imap: imap, submission: submission}, nil
 }
 
 // down stops the stack and removes its directory.
@@ -312,6 +320,9 @@ func (m *mailStack) down() {
 		fmt.Fprintf(os.Stderr, "perf: %s down: %v\n%s", mailstackScript, err, out)
 	}
 	os.RemoveAll(m.dir)
+	if m.extra != "" {
+		os.RemoveAll(m.extra)
+	}
 }
 
 func withoutWorkmaildEnv() []string {

@@ -64,11 +64,11 @@ type binaries struct {
 }
 
 // stepNames are the steps in the order they run.
-var stepNames = []string{"mix", "describe", "startup", "put", "lists", "directory", "logins"}
+var stepNames = []string{"mix", "describe", "startup", "put", "lists", "directory", "logins", "delivery"}
 
-// defaultSteps leave out logins, which needs Dovecot (scripts/mailstack
-// installs it as root).
-var defaultSteps = stepNames[:len(stepNames)-1]
+// defaultSteps leave out logins and delivery, which need Dovecot and
+// Postfix (scripts/mailstack installs them as root).
+var defaultSteps = stepNames[:len(stepNames)-2]
 
 // errInvalid marks a run in which requests failed: its figures measure
 // something else than what they say.
@@ -159,6 +159,7 @@ func run(c config, keep bool) error {
 		{"lists", fmt.Sprintf("lists with %d users", c.records), func() ([]row, error) { return measureLists(ctx, c, bins) }},
 		{"directory", fmt.Sprintf("directory lists with %d groups, resources and members", c.entities), func() ([]row, error) { return measureDirectory(ctx, c, bins) }},
 		{"logins", fmt.Sprintf("IMAP logins through Dovecot, %d users", c.loginUsers), func() ([]row, error) { return measureLogins(ctx, c, bins) }},
+		{"delivery", fmt.Sprintf("mail through Postfix and Dovecot, %d users", c.loginUsers), func() ([]row, error) { return measureDelivery(ctx, c, bins) }},
 	}
 	for _, s := range steps {
 		if !c.steps[s.name] {

@@ -152,7 +152,7 @@ type instance struct {
 // directory and starts s there: on a persistent store in it, or on a new
 // PostgreSQL database, logging to workmaild.log (workmaild-2.log for the
 // second replica). It returns the instance and the directory.
-func startWorkmaild(c config, s server, step string) (*instance, string, error) {
+func startWorkmaild(c config, s server, step string, extra ...string) (*instance, string, error) {
 	dir, err := os.MkdirTemp(c.workDir, step+"-")
 	if err != nil {
 		return nil, "", err
@@ -161,6 +161,7 @@ func startWorkmaild(c config, s server, step string) (*instance, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
+	args = append(args, extra...)
 	in := &instance{args: args}
 	if isPostgres(s.store) {
 		in.pg = c.pg
