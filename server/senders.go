@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-milter"
 
@@ -104,8 +105,8 @@ func (ms *MilterServer) Serve(ln net.Listener) error { return ms.m.Serve(quickAc
 func (ms *MilterServer) Close() error { return ms.m.Close() }
 
 // quickAckListener's connections acknowledge what they read at once.
-// Postfix sends some milter packets that want no reply (macros, headers)
-// just before one that does; with Nagle's algorithm on Postfix's side
+// Postfix sends some milter packets that want no reply (macros) just
+// before one that does; with Nagle's algorithm on Postfix's side
 // and delayed acknowledgements on ours, that one would wait about 40 ms.
 type quickAckListener struct{ net.Listener }
 
@@ -124,6 +125,11 @@ func (c *quickAckConn) Read(b []byte) (int, error) {
 	setQuickAck(c.TCPConn) // Linux turns it off again after a while
 	return n, err
 }
+
+// milterCheckTimeout bounds one message's check, well within Postfix's
+// milter_command_timeout (30 s): past it the message is a temporary
+// failure.
+const milterCheckTimeout = 10 * time.Second
 
 // senderMilter is one Postfix connection's milter: it may carry several
 // messages, each starting at MAIL FROM.
@@ -158,7 +164,9 @@ func (f *senderMilter) Headers(_ textproto.MIMEHeader, _ *milter.Modifier) (milt
 	if err := errors.Join(err1, err2); err != nil {
 		return milter.NewResponseStr('y', "550 5.7.1 "+oneLine(err.Error())), nil
 	}
-	err := f.srv.CheckHeaderSenders(context.Background(), f.login, from, sender)
+	ctx, cancel := context.WithTimeout(context.Background(), milterCheckTimeout)
+	defer cancel()
+	err := f.srv.CheckHeaderSenders(ctx, f.login, from, sender)
 	switch {
 	case err == nil:
 		return milter.RespAccept, nil
