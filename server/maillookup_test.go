@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
@@ -464,5 +465,31 @@ func TestCheckHeaderSenders(t *testing.T) {
 		case tc.ok && err != nil, !tc.ok && !errors.Is(err, server.ErrSenderRefused):
 			t.Errorf("login %s, From %v, Sender %v: %v, want ok=%v", tc.login, tc.from, tc.sender, err, tc.ok)
 		}
+	}
+}
+
+// TestMilterIdleTimeout: a milter connection that sends nothing is closed.
+func TestMilterIdleTimeout(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	ms := ts.srv.NewMilterServer()
+	ms.IdleTimeout = 100 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ms.Serve(ln)
+	t.Cleanup(func() { ms.Close() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Fatalf("an idle milter connection: %v, want it closed (EOF)", err)
+	}
+	if waited := time.Since(start); waited > 4*time.Second {
+		t.Fatalf("closed after %v", waited)
 	}
 }

@@ -87,11 +87,21 @@ func (s *Server) holds(ctx context.Context, lookup func(context.Context, string)
 // user may not use (CheckHeaderSenders): 550 5.7.1. Mail without a login
 // (incoming) passes unchecked; a store that does not answer is a temporary
 // failure.
-type MilterServer struct{ m *milter.Server }
+type MilterServer struct {
+	m *milter.Server
+	// IdleTimeout closes a connection that sends nothing for that long;
+	// 0 means DefaultMilterIdleTimeout.
+	IdleTimeout time.Duration
+}
+
+// DefaultMilterIdleTimeout is MilterServer's IdleTimeout by default:
+// Postfix keeps a milter connection for an SMTP session, whose commands
+// are at most smtpd_timeout (300 s) apart.
+const DefaultMilterIdleTimeout = 10 * time.Minute
 
 // NewMilterServer returns the milter of s; Serve it on listeners.
 func (s *Server) NewMilterServer() *MilterServer {
-	return &MilterServer{&milter.Server{
+	return &MilterServer{m: &milter.Server{
 		NewMilter: func() milter.Milter { return &senderMilter{srv: s} },
 		Protocol: milter.OptNoConnect | milter.OptNoHelo | milter.OptNoRcptTo | milter.OptNoBody |
 			milter.OptNoData | milter.OptNoUnknown,
@@ -99,7 +109,13 @@ func (s *Server) NewMilterServer() *MilterServer {
 }
 
 // Serve serves the milter on ln until Close.
-func (ms *MilterServer) Serve(ln net.Listener) error { return ms.m.Serve(quickAckListener{ln}) }
+func (ms *MilterServer) Serve(ln net.Listener) error {
+	idle := ms.IdleTimeout
+	if idle <= 0 {
+		idle = DefaultMilterIdleTimeout
+	}
+	return ms.m.Serve(quickAckListener{ln, idle})
+}
 
 // Close stops the listeners.
 func (ms *MilterServer) Close() error { return ms.m.Close() }
@@ -108,19 +124,27 @@ func (ms *MilterServer) Close() error { return ms.m.Close() }
 // Postfix sends some milter packets that want no reply (macros) just
 // before one that does; with Nagle's algorithm on Postfix's side
 // and delayed acknowledgements on ours, that one would wait about 40 ms.
-type quickAckListener struct{ net.Listener }
+// Its connections also time out when idle.
+type quickAckListener struct {
+	net.Listener
+	idle time.Duration
+}
 
 func (l quickAckListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok && err == nil {
-		return &quickAckConn{tc}, nil
+		return &quickAckConn{tc, l.idle}, nil
 	}
 	return c, err
 }
 
-type quickAckConn struct{ *net.TCPConn }
+type quickAckConn struct {
+	*net.TCPConn
+	idle time.Duration
+}
 
 func (c *quickAckConn) Read(b []byte) (int, error) {
+	_ = c.SetReadDeadline(time.Now().Add(c.idle))
 	n, err := c.TCPConn.Read(b)
 	setQuickAck(c.TCPConn) // Linux turns it off again after a while
 	return n, err
