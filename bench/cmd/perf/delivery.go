@@ -176,14 +176,17 @@ func startBaselineStack(users []loginUser) (*mailStack, error) {
 	}
 	for name, b := range map[string]*strings.Builder{"passwd": &passwd, "domains": &domains, "recipients": &recipients, "mailboxes": &mailboxes, "senders": &senders} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+			os.RemoveAll(dir)
 			return nil, err
 		}
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	st, err := startMailStack("--passwd-file", filepath.Join(dir, "passwd"), "--static-maps", dir)
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	st.extra = dir
