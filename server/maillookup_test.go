@@ -53,11 +53,7 @@ func TestMailLookupRecipients(t *testing.T) {
 	ts := startServer(t, server.Options{})
 	c, ctx := ts.defaultClient(), context.Background()
 	org := createOrg(t, c, "routing")
-	user := func(name string) string {
-		id := createUser(t, c, org, name, "")
-		register(t, c, org, id, name+"@routing.awsapps.com")
-		return id
-	}
+	user := func(name string) string { return mailboxUser(t, c, org, "routing", name) }
 	alice, bob, carol, dave := user("alice"), user("bob"), user("carol"), user("dave")
 	if _, err := c.CreateAlias(ctx, &workmail.CreateAliasInput{OrganizationId: &org, EntityId: &alice, Alias: aws.String("ali@routing.awsapps.com")}); err != nil {
 		t.Fatal(err)
@@ -171,12 +167,7 @@ func TestMailLookupDomainsAndSenders(t *testing.T) {
 	sales := createGroup(t, c, org, "sales")
 	register(t, c, org, sales, "sales@example.com")
 	grant := func(entity, grantee string, perms ...types.PermissionType) {
-		t.Helper()
-		if _, err := c.PutMailboxPermissions(ctx, &workmail.PutMailboxPermissionsInput{
-			OrganizationId: &org, EntityId: &entity, GranteeId: &grantee, PermissionValues: perms,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		mustGrant(t, c, org, entity, grantee, perms...)
 	}
 
 	// Her own address is alice's; nobody may send as a group yet.
@@ -337,21 +328,12 @@ func TestMailboxEndpointFullAccess(t *testing.T) {
 	ts := startServer(t, server.Options{})
 	c, ctx := ts.defaultClient(), context.Background()
 	org := createOrg(t, c, "shared")
-	user := func(name string) string {
-		id := createUser(t, c, org, name, "")
-		register(t, c, org, id, name+"@shared.awsapps.com")
-		return id
-	}
+	user := func(name string) string { return mailboxUser(t, c, org, "shared", name) }
 	alice, bob, carol, dave := user("alice"), user("bob"), user("carol"), user("dave")
 	room := createResource(t, c, org, "room", types.ResourceTypeRoom)
 	register(t, c, org, room, "room@shared.awsapps.com")
 	grant := func(entity, grantee string, perms ...types.PermissionType) {
-		t.Helper()
-		if _, err := c.PutMailboxPermissions(ctx, &workmail.PutMailboxPermissionsInput{
-			OrganizationId: &org, EntityId: &entity, GranteeId: &grantee, PermissionValues: perms,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		mustGrant(t, c, org, entity, grantee, perms...)
 	}
 	shared := func(user string) []string {
 		t.Helper()
@@ -422,21 +404,12 @@ func TestCheckHeaderSenders(t *testing.T) {
 	ts := startServer(t, server.Options{})
 	c, ctx := ts.defaultClient(), context.Background()
 	org := createOrg(t, c, "headers")
-	user := func(name string) string {
-		id := createUser(t, c, org, name, "")
-		register(t, c, org, id, name+"@headers.awsapps.com")
-		return id
-	}
+	user := func(name string) string { return mailboxUser(t, c, org, "headers", name) }
 	alice, bob, carol, dave := user("alice"), user("bob"), user("carol"), user("dave")
 	sales := createGroup(t, c, org, "sales")
 	register(t, c, org, sales, "sales@headers.awsapps.com")
 	grant := func(entity, grantee string, perms ...types.PermissionType) {
-		t.Helper()
-		if _, err := c.PutMailboxPermissions(ctx, &workmail.PutMailboxPermissionsInput{
-			OrganizationId: &org, EntityId: &entity, GranteeId: &grantee, PermissionValues: perms,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		mustGrant(t, c, org, entity, grantee, perms...)
 	}
 	grant(sales, bob, types.PermissionTypeSendAs)
 	grant(alice, carol, types.PermissionTypeSendOnBehalf)
@@ -491,5 +464,14 @@ func TestMilterIdleTimeout(t *testing.T) {
 	}
 	if waited := time.Since(start); waited > 4*time.Second {
 		t.Fatalf("closed after %v", waited)
+	}
+}
+
+// mustGrant puts grantee's permissions on entity's mailbox, or fails the
+// test.
+func mustGrant(t *testing.T, c *workmail.Client, org, entity, grantee string, perms ...types.PermissionType) {
+	t.Helper()
+	if err := putPermissions(c, org, entity, grantee, perms...); err != nil {
+		t.Fatalf("PutMailboxPermissions %s on %s: %v", grantee, entity, err)
 	}
 }

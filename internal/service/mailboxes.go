@@ -72,9 +72,12 @@ func userStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
 	if err != nil || u == nil {
 		return nil, err
 	}
-	return &entityStatus{State: u.State, DeletedAt: u.DeletedAt,
-		Mailbox: u.State != userDeleted && !u.MailboxProvisionedAt.IsZero()}, nil
+	return &entityStatus{State: u.State, DeletedAt: u.DeletedAt, Mailbox: u.hasMailbox()}, nil
 }
+
+// hasMailbox: the user was registered to WorkMail once and is not
+// deleted (a deregistered user keeps its mailbox).
+func (u *user) hasMailbox() bool { return u.State != userDeleted && !u.MailboxProvisionedAt.IsZero() }
 
 func groupStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) {
 	g, err := groups.get(r, o, id)
@@ -89,9 +92,12 @@ func resourceStatus(r store.Reader, o orgRef, id string) (*entityStatus, error) 
 	if err != nil || res == nil {
 		return nil, err
 	}
-	return &entityStatus{State: res.State, DeletedAt: res.DeletedAt,
-		Mailbox: res.State != resourceDeleted && !res.EnabledAt.IsZero()}, nil
+	return &entityStatus{State: res.State, DeletedAt: res.DeletedAt, Mailbox: res.hasMailbox()}, nil
 }
+
+// hasMailbox: the resource was registered to WorkMail once and is not
+// deleted.
+func (res *resource) hasMailbox() bool { return res.State != resourceDeleted && !res.EnabledAt.IsZero() }
 
 // mailboxEntity is a resolved entity of one of the mailbox parties.
 type mailboxEntity struct {

@@ -152,16 +152,29 @@ func (s *Service) domainHeldIn(r store.Reader, p store.Partition, domain string)
 // expanded, each mailbox once), in the order found. A mailbox address
 // is its own recipient while its entity is ENABLED. ErrNoRoute when none.
 func (s *Service) Recipients(ctx context.Context, address string) ([]MailboxRef, error) {
+	return s.addressMailboxes(ctx, address, true, "reaches no enabled mailbox", enabledMailboxes)
+}
+
+// addressMailboxes resolves address and returns, each once, the mailboxes
+// collect finds for the entity that holds it, in a read of its Active
+// organization. A mailbox address is its own answer while its entity is
+// ENABLED, when self allows it. ErrNoRoute, saying none, when there are
+// none.
+func (s *Service) addressMailboxes(ctx context.Context, address string, self bool, none string,
+	collect func(r store.Reader, o orgRef, holder entityRef) ([]string, error)) ([]MailboxRef, error) {
 	if err := checkRouteKey(address); err != nil {
 		return nil, err
 	}
 	if m, ok := ParseMailboxAddress(address); ok {
+		if !self {
+			return nil, fmt.Errorf("%w: %s is a mailbox address", ErrNoRoute, address)
+		}
 		if _, err := s.Mailbox(ctx, m); err != nil {
 			return nil, err
 		}
 		return []MailboxRef{m}, nil
 	}
-	o, holder, err := s.addressHolder(ctx, strings.ToLower(address))
+	o, a, err := s.findAddress(ctx, strings.ToLower(address))
 	if err != nil {
 		return nil, err
 	}
@@ -171,14 +184,18 @@ func (s *Service) Recipients(ctx context.Context, address string) ([]MailboxRef,
 		if _, err := s.activeOrganization(r, o); err != nil {
 			return err
 		}
-		ids, err := enabledMailboxes(r, o, holder)
+		ids, err := collect(r, o, entityRef{a.Kind, a.ID})
+		seen := map[string]bool{}
 		for _, id := range ids {
-			out = append(out, mailboxOf(o, id))
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, mailboxOf(o, id))
+			}
 		}
 		return err
 	})
 	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%w: %s reaches no enabled mailbox", ErrNoRoute, address)
+		err = fmt.Errorf("%w: %s %s", ErrNoRoute, address, none)
 	}
 	return out, routeError(err)
 }
@@ -267,35 +284,59 @@ type MailboxInfo struct {
 // Mailbox describes an ENABLED user's or resource's mailbox; ErrNoRoute
 // for any other.
 func (s *Service) Mailbox(ctx context.Context, m MailboxRef) (MailboxInfo, error) {
-	info := MailboxInfo{MailboxRef: m}
+	info, err := s.mailbox(ctx, m, false)
+	if errors.Is(err, ErrNoMailbox) {
+		err = fmt.Errorf("%w: %s is not an enabled mailbox", ErrNoRoute, m.Address())
+	}
+	return info, routeError(err)
+}
+
+// mailbox describes, with its quota, the mailbox of m's user or resource:
+// an ENABLED one, or one that has a mailbox at all when stored is set.
+// ErrNoMailbox otherwise; an organization that is not Active is its API
+// error.
+func (s *Service) mailbox(ctx context.Context, m MailboxRef, stored bool) (MailboxInfo, error) {
 	if checkPartition(m.Account, m.Region) != nil || m.OrganizationID == "" || m.EntityID == "" || strings.ContainsAny(m.EntityID+m.OrganizationID, "/\x00") {
-		return info, fmt.Errorf("%w: %s is not a mailbox", ErrNoRoute, m.Address())
+		return MailboxInfo{MailboxRef: m}, fmt.Errorf("%w: %s", ErrNoMailbox, m.Address())
 	}
 	o := m.org()
+	var info *MailboxInfo
 	err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
 		if _, err := s.activeOrganization(r, o); err != nil {
 			return err
 		}
-		u, err := users.get(r, o, m.EntityID)
-		if err != nil {
-			return err
+		var err error
+		info, err = mailboxIn(r, o, m.EntityID, stored)
+		if err == nil && info != nil && info.Kind == string(model.EntityTypeUser) {
+			info.QuotaMB, err = mailboxQuotaOf(r, o, m.EntityID)
 		}
-		if u != nil && u.State == userEnabled {
-			info.Kind, info.Email = string(model.EntityTypeUser), u.Email
-			info.QuotaMB, err = mailboxQuotaOf(r, o, u.ID)
-			return err
-		}
-		res, err := resources.get(r, o, m.EntityID)
-		if err != nil {
-			return err
-		}
-		if res != nil && res.State == resourceEnabled {
-			info.Kind, info.Email = string(model.EntityTypeResource), res.Email
-			return nil
-		}
-		return fmt.Errorf("%w: %s is not an enabled mailbox", ErrNoRoute, m.Address())
+		return err
 	})
-	return info, routeError(err)
+	if err == nil && info == nil {
+		err = fmt.Errorf("%w: %s", ErrNoMailbox, m.Address())
+	}
+	if err != nil {
+		return MailboxInfo{MailboxRef: m}, err
+	}
+	return *info, nil
+}
+
+// mailboxIn describes the mailbox of user or resource id, without its
+// quota: an ENABLED one, or one that has a mailbox at all (registered
+// once, not deleted) when stored is set; nil for any other.
+func mailboxIn(r store.Reader, o orgRef, id string, stored bool) (*MailboxInfo, error) {
+	u, err := users.get(r, o, id)
+	if err != nil {
+		return nil, err
+	}
+	if u != nil && (u.State == userEnabled || stored && u.hasMailbox()) {
+		return &MailboxInfo{MailboxRef: mailboxOf(o, id), Kind: string(model.EntityTypeUser), Email: u.Email}, nil
+	}
+	res, err := resources.get(r, o, id)
+	if err != nil || res == nil || !(res.State == resourceEnabled || stored && res.hasMailbox()) {
+		return nil, err
+	}
+	return &MailboxInfo{MailboxRef: mailboxOf(o, id), Kind: string(model.EntityTypeResource), Email: res.Email}, nil
 }
 
 // Senders returns the mailboxes whose users may send mail with address as
@@ -318,33 +359,12 @@ func (s *Service) OnBehalfSenders(ctx context.Context, address string) ([]Mailbo
 // sendersWith returns the ENABLED users holding perm on the entity of
 // address (and that entity itself when it is a user and owner is set).
 func (s *Service) sendersWith(ctx context.Context, address string, perm model.PermissionType, owner bool) ([]MailboxRef, error) {
-	if err := checkRouteKey(address); err != nil {
-		return nil, err
-	}
-	if m, ok := ParseMailboxAddress(address); ok {
-		if !owner {
-			return nil, fmt.Errorf("%w: a mailbox address is sent as by its own user only", ErrNoRoute)
-		}
-		if _, err := s.Mailbox(ctx, m); err != nil {
-			return nil, err
-		}
-		return []MailboxRef{m}, nil
-	}
-	o, holder, err := s.addressHolder(ctx, strings.ToLower(address))
-	if err != nil {
-		return nil, err
-	}
-	var out []MailboxRef
-	err = s.viewIn(ctx, o.Partition, func(r store.Reader) error {
-		out = nil
-		if _, err := s.activeOrganization(r, o); err != nil {
-			return err
-		}
+	return s.addressMailboxes(ctx, address, owner, "may be sent as by nobody", func(r store.Reader, o orgRef, holder entityRef) ([]string, error) {
 		var ids []string
 		if owner && holder.Kind == users.coll {
 			own, err := enabledMailboxes(r, o, holder)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ids = append(ids, own...)
 		}
@@ -360,22 +380,8 @@ func (s *Service) sendersWith(ctx context.Context, address string, perm model.Pe
 			ids = append(ids, grantees...)
 			return err == nil, err
 		})
-		if err != nil {
-			return err
-		}
-		seen := map[string]bool{}
-		for _, id := range ids {
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, mailboxOf(o, id))
-			}
-		}
-		return nil
+		return ids, err
 	})
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%w: nobody may send as %s", ErrNoRoute, address)
-	}
-	return out, routeError(err)
 }
 
 // routeError turns a missing or inactive organization into ErrNoRoute.
@@ -385,17 +391,6 @@ func routeError(err error) error {
 		return fmt.Errorf("%w: %s", ErrNoRoute, apiErr.Message)
 	}
 	return err
-}
-
-// addressHolder finds the entity whose address (folded) it is, in the
-// one Active organization that holds it, through the global address
-// index; ErrNoRoute when none does, or several.
-func (s *Service) addressHolder(ctx context.Context, address string) (orgRef, entityRef, error) {
-	o, a, err := s.findAddress(ctx, address)
-	if err != nil {
-		return orgRef{}, entityRef{}, err
-	}
-	return o, entityRef{a.Kind, a.ID}, nil
 }
 
 // ErrNoMailbox is wrapped by StoredMailbox for an address that names no
@@ -408,39 +403,11 @@ var ErrNoMailbox = errors.New("no such mailbox")
 // and logs in no more: Mailbox and the login decide that), so that
 // GetMailboxDetails can still report its size. ErrNoMailbox otherwise.
 func (s *Service) StoredMailbox(ctx context.Context, m MailboxRef) (MailboxInfo, error) {
-	info := MailboxInfo{MailboxRef: m}
-	if checkPartition(m.Account, m.Region) != nil || m.OrganizationID == "" || m.EntityID == "" || strings.ContainsAny(m.EntityID+m.OrganizationID, "/\x00") {
-		return info, fmt.Errorf("%w: %s", ErrNoMailbox, m.Address())
+	info, err := s.mailbox(ctx, m, true)
+	var apiErr *model.Error
+	if errors.As(err, &apiErr) {
+		err = fmt.Errorf("%w: %s", ErrNoMailbox, apiErr.Message)
 	}
-	o := m.org()
-	err := s.viewIn(ctx, o.Partition, func(r store.Reader) error {
-		_, err := s.activeOrganization(r, o)
-		var apiErr *model.Error
-		if errors.As(err, &apiErr) {
-			return fmt.Errorf("%w: %s", ErrNoMailbox, apiErr.Message)
-		}
-		if err != nil {
-			return err
-		}
-		u, err := users.get(r, o, m.EntityID)
-		if err != nil {
-			return err
-		}
-		if u != nil && u.State != userDeleted && !u.MailboxProvisionedAt.IsZero() {
-			info.Kind, info.Email = string(model.EntityTypeUser), u.Email
-			info.QuotaMB, err = mailboxQuotaOf(r, o, u.ID)
-			return err
-		}
-		res, err := resources.get(r, o, m.EntityID)
-		if err != nil {
-			return err
-		}
-		if res != nil && res.State != resourceDeleted && !res.EnabledAt.IsZero() {
-			info.Kind, info.Email = string(model.EntityTypeResource), res.Email
-			return nil
-		}
-		return fmt.Errorf("%w: %s", ErrNoMailbox, m.Address())
-	})
 	return info, err
 }
 
@@ -479,7 +446,7 @@ func (s *Service) FullAccess(ctx context.Context, m MailboxRef) ([]MailboxInfo, 
 					continue
 				}
 				seen[g.MailboxID] = true
-				info, err := enabledMailbox(r, o, g.MailboxID)
+				info, err := mailboxIn(r, o, g.MailboxID, false)
 				if err != nil {
 					return err
 				}
@@ -520,21 +487,4 @@ func enabledHolders(r store.Reader, o orgRef, userID string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// enabledMailbox describes the mailbox of an ENABLED user or resource,
-// or is nil.
-func enabledMailbox(r store.Reader, o orgRef, id string) (*MailboxInfo, error) {
-	u, err := users.get(r, o, id)
-	if err != nil {
-		return nil, err
-	}
-	if u != nil && u.State == userEnabled {
-		return &MailboxInfo{MailboxRef: mailboxOf(o, id), Kind: string(model.EntityTypeUser), Email: u.Email}, nil
-	}
-	res, err := resources.get(r, o, id)
-	if err != nil || res == nil || res.State != resourceEnabled {
-		return nil, err
-	}
-	return &MailboxInfo{MailboxRef: mailboxOf(o, id), Kind: string(model.EntityTypeResource), Email: res.Email}, nil
 }
