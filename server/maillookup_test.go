@@ -239,16 +239,14 @@ func TestSocketmapServer(t *testing.T) {
 	r := bufio.NewReader(conn)
 	ask := func(req string) string {
 		t.Helper()
-		fmt.Fprintf(conn, "%d:%s,", len(req), req)
-		var n int
-		if _, err := fmt.Fscanf(r, "%d:", &n); err != nil {
+		if err := socketmap.WriteNetstring(conn, req); err != nil {
 			t.Fatal(err)
 		}
-		b := make([]byte, n+1)
-		if _, err := io.ReadFull(r, b); err != nil {
+		answer, err := socketmap.ReadNetstring(r)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return string(b[:n])
+		return answer
 	}
 	for req, want := range map[string]string{
 		"recipients alice@wire.awsapps.com": "OK " + mailbox(org, alice),
