@@ -19,14 +19,7 @@ import (
 // apt) and fails with the command to run otherwise; nothing is skipped, so
 // the test fails when it cannot run as root.
 func TestMailLogins(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("the Postfix set-up of scripts/mailstack needs root: run ./scripts/test as root")
-	}
-	root := repoRoot(t)
-	readInputs(t, root)
-	bin := buildWorkmaild(t, root)
-	env := clientEnv(t, root)
-	python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
+	root, bin, env, python := mailSuite(t, "the Postfix set-up of scripts/mailstack needs root")
 	srv := startWorkmaild(t, bin)
 
 	for _, setup := range []struct {
@@ -58,14 +51,7 @@ func TestMailLogins(t *testing.T) {
 // by scripts/mailstack as root, routed by a fresh workmaild's socketmap,
 // which asks that Dovecot's doveadm for mailbox sizes.
 func TestMailDelivery(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("mail delivery needs Postfix, which scripts/mailstack starts as root only: run ./scripts/test as root")
-	}
-	root := repoRoot(t)
-	readInputs(t, root)
-	bin := buildWorkmaild(t, root)
-	env := clientEnv(t, root)
-	python := tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
+	root, bin, env, python := mailSuite(t, "mail delivery needs Postfix, which scripts/mailstack starts as root only")
 	socketmap, milter, doveadm := freeAddr(t), freeAddr(t), freeAddr(t)
 	const doveadmKey, adminToken = "mail-delivery-test-key", "mail-delivery-admin-token"
 	// An admin token guards workmaild's internal endpoints here: Dovecot's
@@ -79,6 +65,21 @@ func TestMailDelivery(t *testing.T) {
 		"MAIL_IMAP="+stack.IMAP, "MAIL_SUBMISSION="+stack.Submission, "MAIL_SMTP="+stack.SMTP,
 	))
 	srv.Stop(t) // not checkServerLog: see TestMailLogins
+}
+
+// mailSuite is what a mail suite needs, as root (why says why): the
+// repository, the workmaild binary, the clients' environment and Python.
+func mailSuite(t *testing.T, why string) (root, bin string, env []string, python string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatal(why + ": run ./scripts/test as root")
+	}
+	root = repoRoot(t)
+	readInputs(t, root)
+	bin = buildWorkmaild(t, root)
+	env = clientEnv(t, root)
+	python = tool(t, "WORKMAILD_PYTHON", "/usr/bin/python3", "Python 3: apt-get install python3")
+	return root, bin, env, python
 }
 
 // mailStackAddrs are the listeners of a running mail stack.

@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,17 +32,11 @@ func measureDelivery(ctx context.Context, c config, bins binaries) ([]row, error
 	if os.Geteuid() != 0 {
 		return nil, fmt.Errorf("the delivery step needs Postfix, which %s starts as root only", mailstackScript)
 	}
-	type measured struct {
-		perSecond []float64       // accepted messages per second, one per round
-		latencies []time.Duration // MAIL FROM to the 250 after the data, each message
-		drain     []time.Duration // last acceptance to the last message in a mailbox, each round
-		cpu       time.Duration
-		sent      int
-		failed    int
-	}
-	sides := make([]*measured, len(bins.servers)+1) // the servers, then the baseline
+	// Latencies run from MAIL FROM to the 250 after the data.
+	sides := make([]*sideRuns, len(bins.servers)+1) // the servers, then the baseline
+	drains := make([][]time.Duration, len(sides))   // last acceptance to the last message in a mailbox, each round
 	for i := range sides {
-		sides[i] = &measured{}
+		sides[i] = &sideRuns{}
 	}
 	var baseline *mailStack
 	var baselineUsers []loginUser
@@ -85,11 +78,7 @@ func measureDelivery(ctx context.Context, c config, bins binaries) ([]row, error
 			}
 		}
 		for round := range c.rounds {
-			order := []int{si, len(bins.servers)}
-			if round%2 == 1 {
-				slices.Reverse(order)
-			}
-			for _, side := range order {
+			for _, side := range roundOrder(round, si, len(bins.servers)) {
 				st, us := stack, users
 				if side == len(bins.servers) {
 					st, us = baseline, baselineUsers
@@ -107,11 +96,8 @@ func measureDelivery(ctx context.Context, c config, bins binaries) ([]row, error
 					m.failed += r.sent // not delivered in time
 					fmt.Fprintln(os.Stderr, "  ", err)
 				}
-				m.perSecond = append(m.perSecond, float64(r.sent)/r.elapsed.Seconds())
-				m.latencies = append(m.latencies, r.latencies...)
-				m.drain = append(m.drain, drain)
-				m.sent += r.sent
-				m.failed += r.failed
+				m.add(r.sent, r.failed, r.latencies, r.elapsed)
+				drains[side] = append(drains[side], drain)
 			}
 		}
 		stack.down()
@@ -120,29 +106,20 @@ func measureDelivery(ctx context.Context, c config, bins binaries) ([]row, error
 		}
 	}
 
-	base := sides[len(bins.servers)]
+	nb := len(bins.servers)
+	base := sides[nb]
 	what := fmt.Sprintf("messages submitted through Postfix, %d users, %d clients", c.loginUsers, c.loginClients)
-	rate := row{figure: what, baseline: perSecond(median(base.perSecond)), target: "baseline: Postfix's hash tables"}
-	p50 := row{figure: "submission p50 (MAIL FROM to 250 after the data)", baseline: ms(quantile(base.latencies, 0.50))}
-	p99 := row{figure: "submission p99", baseline: ms(quantile(base.latencies, 0.99))}
-	drain := row{figure: "last message accepted to last delivered, median round", baseline: ms(median(base.drain))}
-	cpu := row{figure: "workmaild CPU per message"}
-	sent := row{figure: "messages sent, failed", baseline: fmt.Sprintf("%d, %d", base.sent, base.failed), target: "0 failed"}
+	rows := rateRows(sides[:nb], base, what, "submission p50 (MAIL FROM to 250 after the data)", "submission p99",
+		"workmaild CPU per message", "baseline: Postfix's hash tables")
+	drain := row{figure: "last message accepted to last delivered, median round", baseline: ms(median(drains[nb]))}
+	sent := row{figure: "messages sent, failed", baseline: fmt.Sprintf("%d, %d", base.count, base.failed), target: "0 failed"}
 	invalid := base.failed > 0
-	for i := range bins.servers {
-		m := sides[i]
+	for i, m := range sides[:nb] {
 		invalid = invalid || m.failed > 0
-		rate.values = append(rate.values, perSecond(median(m.perSecond)))
-		rate.ratios = append(rate.ratios, ratio(median(m.perSecond), median(base.perSecond)))
-		p50.values = append(p50.values, ms(quantile(m.latencies, 0.50)))
-		p50.ratios = append(p50.ratios, ratio(float64(quantile(m.latencies, 0.50)), float64(quantile(base.latencies, 0.50))))
-		p99.values = append(p99.values, ms(quantile(m.latencies, 0.99)))
-		p99.ratios = append(p99.ratios, ratio(float64(quantile(m.latencies, 0.99)), float64(quantile(base.latencies, 0.99))))
-		drain.values = append(drain.values, ms(median(m.drain)))
-		cpu.values = append(cpu.values, us(m.cpu/time.Duration(max(m.sent, 1))))
-		sent.values = append(sent.values, fmt.Sprintf("%d, %d", m.sent, m.failed))
+		drain.values = append(drain.values, ms(median(drains[i])))
+		sent.values = append(sent.values, fmt.Sprintf("%d, %d", m.count, m.failed))
 	}
-	rows := []row{rate, p50, p99, drain, cpu, sent}
+	rows = []row{rows[0], rows[1], rows[2], drain, rows[3], sent}
 	if invalid {
 		return rows, errInvalid
 	}

@@ -38,16 +38,9 @@ func measureLogins(ctx context.Context, c config, bins binaries) ([]row, error) 
 	if _, err := os.Stat(mailstackScript); err != nil {
 		return nil, fmt.Errorf("the logins step runs %s from the repository root: %w", mailstackScript, err)
 	}
-	type measured struct {
-		perSecond []float64       // one per round
-		latencies []time.Duration // of every login
-		cpu       time.Duration   // workmaild's CPU time over all rounds
-		logins    int
-		failed    int
-	}
-	sides := make([]*measured, len(bins.servers)+1) // the servers, then the baseline
+	sides := make([]*sideRuns, len(bins.servers)+1) // the servers, then the baseline
 	for i := range sides {
-		sides[i] = &measured{}
+		sides[i] = &sideRuns{}
 	}
 	var users []loginUser // the first server's; the baseline's file holds them
 	var baselineStack *mailStack
@@ -90,11 +83,7 @@ func measureLogins(ctx context.Context, c config, bins binaries) ([]row, error) 
 		// Alternating rounds, the baseline first in even ones; each side
 		// logs the same users in in the same order.
 		for round := range c.rounds {
-			order := []int{si, len(bins.servers)}
-			if round%2 == 1 {
-				slices.Reverse(order)
-			}
-			for _, side := range order {
+			for _, side := range roundOrder(round, si, len(bins.servers)) {
 				addr, who := stack.imap, us
 				if side == len(bins.servers) {
 					addr, who = baselineStack.imap, users
@@ -106,10 +95,7 @@ func measureLogins(ctx context.Context, c config, bins binaries) ([]row, error) 
 					cpu1, _ := in.cpuTime()
 					m.cpu += cpu1 - cpu0
 				}
-				m.perSecond = append(m.perSecond, float64(n)/elapsed.Seconds())
-				m.latencies = append(m.latencies, lat...)
-				m.logins += n
-				m.failed += failed
+				m.add(n, failed, lat, elapsed)
 			}
 		}
 		stack.down()
@@ -119,26 +105,12 @@ func measureLogins(ctx context.Context, c config, bins binaries) ([]row, error) 
 	}
 
 	what := fmt.Sprintf("IMAP logins through Dovecot, %d users, %d clients", c.loginUsers, c.loginClients)
-	base := sides[len(bins.servers)]
-	rate := row{figure: what, baseline: perSecond(median(base.perSecond)), target: "baseline: Dovecot's passwd-file"}
-	p50 := row{figure: "IMAP login p50 (connect to OK)", baseline: ms(quantile(base.latencies, 0.50))}
-	p99 := row{figure: "IMAP login p99 (connect to OK)", baseline: ms(quantile(base.latencies, 0.99))}
-	cpu := row{figure: "workmaild CPU per login"}
-	invalid := base.failed > 0
-	for i := range bins.servers {
-		m := sides[i]
-		invalid = invalid || m.failed > 0
-		rate.values = append(rate.values, perSecond(median(m.perSecond)))
-		rate.ratios = append(rate.ratios, ratio(median(m.perSecond), median(base.perSecond)))
-		p50.values = append(p50.values, ms(quantile(m.latencies, 0.50)))
-		p50.ratios = append(p50.ratios, ratio(float64(quantile(m.latencies, 0.50)), float64(quantile(base.latencies, 0.50))))
-		p99.values = append(p99.values, ms(quantile(m.latencies, 0.99)))
-		p99.ratios = append(p99.ratios, ratio(float64(quantile(m.latencies, 0.99)), float64(quantile(base.latencies, 0.99))))
-		cpu.values = append(cpu.values, us(m.cpu/time.Duration(max(m.logins, 1))))
-	}
-	rows := []row{rate, p50, p99, cpu}
+	rows := rateRows(sides[:len(bins.servers)], sides[len(bins.servers)], what,
+		"IMAP login p50 (connect to OK)", "IMAP login p99 (connect to OK)", "workmaild CPU per login", "baseline: Dovecot's passwd-file")
+	invalid := false
 	for i, m := range sides {
 		if m.failed > 0 {
+			invalid = true
 			name := "baseline"
 			if i < len(bins.servers) {
 				name = bins.servers[i].name
